@@ -1,0 +1,140 @@
+// Byte layouts of the structures the core shares with its host through linear
+// memory. Shared by the AssemblyScript core and the TypeScript host (plain enum
+// syntax only). Multi-byte fields are little-endian (WebAssembly's order) and
+// 2-byte aligned. Link addresses are stored as written (00:12:4b:...), i.e. in
+// the reverse of their on-air order. Append fields; never move one.
+
+/** Version of this ABI; the host refuses a module with another one. */
+export const ABI_VERSION = 1;
+
+/** Sizes of the buffers behind `buffer_in()` / `frames_out()`. */
+export enum Capacity {
+  /** Largest IPv6 packet the core compresses or reassembles (RFC 4944 §4: the 6LoWPAN MTU). */
+  Packet = 1280,
+  /** Largest PSDU: aMaxPhyPacketSize (IEEE 802.15.4-2015 §11.3). */
+  Psdu = 127,
+  /** Frames one compress() call may produce. */
+  Frames = 24,
+  /** Contexts in the compression table (RFC 6282 §3.1.2: 4-bit CID). */
+  Contexts = 16,
+}
+
+/** Link address modes, as in the 802.15.4 frame control field. */
+export enum AddrMode {
+  None = 0,
+  Short = 2,
+  Extended = 3,
+}
+
+/** Transmit parameters for compress(), at `tx_params()`. */
+export enum Tx {
+  SrcMode = 0, // u8 AddrMode
+  DstMode = 1, // u8 AddrMode
+  Pan = 2, // u16
+  SrcAddr = 4, // 8 bytes (short: first 2)
+  DstAddr = 12, // 8 bytes (short: first 2)
+  Seq = 20, // u8: sequence number of the first frame; the core advances it
+  FrameVersion = 21, // u8: 0 = 2003, 1 = 2006, 2 = 2015
+  Flags = 22, // u8: TxFlag bits
+  Size = 24,
+}
+
+export enum TxFlag {
+  /** Let the compressor elide the UDP checksum (RFC 6282 §4.3.2: only when the upper layer allows it). */
+  ElideUdpChecksum = 1,
+  /** Set the ACK request bit on unicast frames. */
+  AckRequest = 2,
+  /** Send IPv6 uncompressed (dispatch 0x41) instead of IPHC. */
+  Uncompressed = 4,
+}
+
+/** What decode() learned about the last frame, at `info()`. */
+export enum Info {
+  // IEEE 802.15.4 MAC header (IEEE 802.15.4-2015 §7.2.1)
+  FrameType = 0, // u8
+  FrameVersion = 1, // u8
+  MacFlags = 2, // u8 MacFlag bits
+  Seq = 3, // u8 (valid unless SeqSuppressed)
+  DstMode = 4, // u8 AddrMode
+  SrcMode = 5, // u8 AddrMode
+  DstPan = 6, // u16 (valid when MacFlag.DstPanPresent)
+  SrcPan = 8, // u16 (valid when MacFlag.SrcPanPresent)
+  DstAddr = 10, // 8 bytes
+  SrcAddr = 18, // 8 bytes
+  MacHeaderLen = 26, // u8
+  MacPayloadLen = 27, // u8
+  Fcs = 28, // u16, as received
+  // 6LoWPAN headers (RFC 4944 §5, RFC 6282)
+  LowpanFlags = 30, // u16 LowpanFlag bits
+  MeshHopsLeft = 32, // u8
+  MeshOrigMode = 33, // u8 AddrMode
+  MeshFinalMode = 34, // u8 AddrMode
+  Bc0Seq = 35, // u8
+  MeshOrig = 36, // 8 bytes
+  MeshFinal = 44, // 8 bytes
+  FragSize = 52, // u16 datagram_size
+  FragTag = 54, // u16 datagram_tag
+  FragOffset = 56, // u16 datagram_offset in octets (the field times 8)
+  Iphc = 58, // u16: the two IPHC octets as a big-endian number (0x7e33 ...)
+  IphcCid = 60, // u8: the CID extension octet (when IPHC CID=1)
+  NhcCount = 61, // u8: number of NHC octets in Nhc
+  Nhc = 62, // up to 8 u8: the NHC octets in order
+  CompressedLen = 70, // u16: octets of compressed headers in the frame
+  UncompressedLen = 72, // u16: octets of IPv6 headers they stood for
+  PacketLen = 74, // u16: length of the completed packet (0 while waiting)
+  Size = 76,
+}
+
+export enum MacFlag {
+  Security = 1,
+  FramePending = 2,
+  AckRequest = 4,
+  PanIdCompression = 8,
+  SeqSuppressed = 16,
+  IePresent = 32,
+  FcsOk = 64,
+  DstPanPresent = 128,
+  SrcPanPresent = 256,
+}
+
+export enum LowpanFlag {
+  Mesh = 1,
+  Broadcast = 2,
+  Frag1 = 4,
+  FragN = 8,
+  Iphc = 16,
+  Uncompressed = 32,
+  /** The frame completed a datagram (PacketLen is valid). */
+  Complete = 64,
+  /** The frame was an exact duplicate of a fragment already held. */
+  Duplicate = 128,
+}
+
+/** decode() result when a frame was accepted but no packet is complete yet. */
+export const DECODE_PENDING = 0;
+
+/** Address classes (RFC 4291 §2.4), from addr_class(). */
+export enum AddrClass {
+  Unspecified = 0,
+  Loopback = 1,
+  Multicast = 2,
+  LinkLocal = 3,
+  UniqueLocal = 4,
+  Global = 5,
+  Ipv4Mapped = 6,
+}
+
+/** Frame versions (frame control bits 12-13). */
+export enum FrameVersion {
+  V2003 = 0,
+  V2006 = 1,
+  V2015 = 2,
+}
+
+/** Frame types (frame control bits 0-2). */
+export enum FrameType {
+  Beacon = 0,
+  Data = 1,
+  Ack = 2,
+  Command = 3,
+}
