@@ -53,36 +53,36 @@ export enum Info {
   // IEEE 802.15.4 MAC header (IEEE 802.15.4-2015 §7.2.1)
   FrameType = 0, // u8
   FrameVersion = 1, // u8
-  MacFlags = 2, // u8 MacFlag bits
-  Seq = 3, // u8 (valid unless SeqSuppressed)
-  DstMode = 4, // u8 AddrMode
-  SrcMode = 5, // u8 AddrMode
-  DstPan = 6, // u16 (valid when MacFlag.DstPanPresent)
-  SrcPan = 8, // u16 (valid when MacFlag.SrcPanPresent)
-  DstAddr = 10, // 8 bytes
-  SrcAddr = 18, // 8 bytes
-  MacHeaderLen = 26, // u8
-  MacPayloadLen = 27, // u8
-  Fcs = 28, // u16, as received
+  MacFlags = 2, // u16 MacFlag bits
+  Seq = 4, // u8 (valid unless SeqSuppressed)
+  DstMode = 5, // u8 AddrMode
+  SrcMode = 6, // u8 AddrMode
+  MacHeaderLen = 7, // u8
+  DstPan = 8, // u16 (valid when MacFlag.DstPanPresent)
+  SrcPan = 10, // u16 (valid when MacFlag.SrcPanPresent)
+  DstAddr = 12, // 8 bytes
+  SrcAddr = 20, // 8 bytes
+  MacPayloadLen = 28, // u8
+  Fcs = 30, // u16, as received
   // 6LoWPAN headers (RFC 4944 §5, RFC 6282)
-  LowpanFlags = 30, // u16 LowpanFlag bits
-  MeshHopsLeft = 32, // u8
-  MeshOrigMode = 33, // u8 AddrMode
-  MeshFinalMode = 34, // u8 AddrMode
-  Bc0Seq = 35, // u8
-  MeshOrig = 36, // 8 bytes
-  MeshFinal = 44, // 8 bytes
-  FragSize = 52, // u16 datagram_size
-  FragTag = 54, // u16 datagram_tag
-  FragOffset = 56, // u16 datagram_offset in octets (the field times 8)
-  Iphc = 58, // u16: the two IPHC octets as a big-endian number (0x7e33 ...)
-  IphcCid = 60, // u8: the CID extension octet (when IPHC CID=1)
-  NhcCount = 61, // u8: number of NHC octets in Nhc
-  Nhc = 62, // up to 8 u8: the NHC octets in order
-  CompressedLen = 70, // u16: octets of compressed headers in the frame
-  UncompressedLen = 72, // u16: octets of IPv6 headers they stood for
-  PacketLen = 74, // u16: length of the completed packet (0 while waiting)
-  Size = 76,
+  LowpanFlags = 32, // u16 LowpanFlag bits
+  MeshHopsLeft = 34, // u8
+  MeshOrigMode = 35, // u8 AddrMode
+  MeshFinalMode = 36, // u8 AddrMode
+  Bc0Seq = 37, // u8
+  MeshOrig = 38, // 8 bytes
+  MeshFinal = 46, // 8 bytes
+  FragSize = 54, // u16 datagram_size
+  FragTag = 56, // u16 datagram_tag
+  FragOffset = 58, // u16 datagram_offset in octets (the field times 8)
+  Iphc = 60, // u16: the two IPHC octets as a big-endian number (0x7e33 ...)
+  IphcCid = 62, // u8: the CID extension octet (when IPHC CID=1)
+  NhcCount = 63, // u8: number of NHC octets in Nhc
+  Nhc = 64, // up to 8 u8: the NHC octets in order
+  CompressedLen = 72, // u16: octets of compressed headers in the frame
+  UncompressedLen = 74, // u16: octets of IPv6 headers they stood for
+  PacketLen = 76, // u16: length of the completed packet (0 while waiting)
+  Size = 78,
 }
 
 export enum MacFlag {

@@ -74,7 +74,7 @@ function skipPayloadIes(p: usize, off: i32, end: i32): i32 {
 /** Parses the MAC header of the PSDU at p (FCS included) into INFO. Returns a
  *  Reason; on Ok, INFO holds the header and payload lengths. */
 export function parseMac(p: usize, len: i32): i32 {
-  memory.fill(INFO, 0, Info.MacHeaderLen + 4);
+  memory.fill(INFO, 0, Info.LowpanFlags);
   if (len < 2 + FCS_LEN) return Reason.FrameTooShort;
   if (len > 127) return Reason.FrameTooLong;
   const fcf = rd16le(p);

@@ -1,0 +1,103 @@
+// sixlab encode: IPv6 packets (hex) -> IEEE 802.15.4 frames with 6LoWPAN
+// compression and fragmentation, as the core sends them.
+import { CoreError, type LinkAddress, type TxOptions } from '../core/sixlab-core.js';
+import { parseHex, toHex } from '../packet/hex.js';
+import { parseIpv6Header } from '../packet/ipv6.js';
+import { interfaceIdFromLinkAddress, parseLinkAddress, parsePanId, shortAddress } from '../packet/link-address.js';
+import { coreWithContexts } from './decode-command.js';
+import { inputLines } from './input-lines.js';
+import { UsageError } from './usage-error.js';
+
+export interface EncodeOptions {
+  ipv6?: string;
+  src?: string;
+  dst?: string;
+  pan: string;
+  context: string[];
+  frameVersion: string;
+  seq: string;
+  elideUdpChecksum?: boolean;
+  uncompressed?: boolean;
+  json?: boolean;
+}
+
+const VERSIONS: Record<string, 0 | 1 | 2> = { '2003': 0, '2006': 1, '2015': 2 };
+
+function option<T>(what: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError(`${what}: ${(err as Error).message}`);
+  }
+}
+
+/** With no --src/--dst, the link address the IPv6 address was built from
+ *  (RFC 4944 §6): what a device's own stack would use, and the most compact. */
+function linkFromIpv6(addr: Uint8Array): LinkAddress {
+  if (addr[0] === 0xff) return shortAddress(0xffff);
+  const iid = addr.subarray(8);
+  if (iid[0] === 0 && iid[1] === 0 && iid[2] === 0 && iid[3] === 0xff && iid[4] === 0xfe && iid[5] === 0) {
+    return shortAddress((iid[6] << 8) | iid[7]);
+  }
+  const eui = Uint8Array.from(iid);
+  eui[0] ^= 0x02;
+  const link: LinkAddress = { mode: 'extended', bytes: eui };
+  void interfaceIdFromLinkAddress(link);
+  return link;
+}
+
+interface PacketLine {
+  packet: Uint8Array;
+  src?: string;
+  dst?: string;
+  pan?: string;
+}
+
+function parseLine(text: string, number: number): PacketLine {
+  if (!text.startsWith('{')) return { packet: option(`input ${number}`, () => parseHex(text)) };
+  const j = option(`input ${number}`, () => JSON.parse(text) as Record<string, unknown>);
+  if (typeof j.ipv6 !== 'string') throw new UsageError(`input ${number}: JSON needs "ipv6": "<hex>"`);
+  return {
+    packet: option(`input ${number} ipv6`, () => parseHex(j.ipv6 as string)),
+    src: typeof j.src === 'string' ? j.src : undefined,
+    dst: typeof j.dst === 'string' ? j.dst : undefined,
+    pan: typeof j.pan === 'string' || typeof j.pan === 'number' ? String(j.pan) : undefined,
+  };
+}
+
+export async function encodeCommand(options: EncodeOptions): Promise<void> {
+  const version = VERSIONS[options.frameVersion];
+  if (version === undefined) throw new UsageError(`--frame-version ${options.frameVersion}: expected 2003, 2006 or 2015`);
+  const seq = Number(options.seq);
+  if (!Number.isInteger(seq) || seq < 0 || seq > 255) throw new UsageError(`--seq ${options.seq}: expected 0..255`);
+  const flagSrc = options.src === undefined ? undefined : option('--src', () => parseLinkAddress(options.src!));
+  const flagDst = options.dst === undefined ? undefined : option('--dst', () => parseLinkAddress(options.dst!));
+  const flagPan = option('--pan', () => parsePanId(options.pan));
+  const core = coreWithContexts(options.context);
+  let first = true;
+  const lines = options.ipv6 !== undefined ? [options.ipv6] : [];
+  for await (const line of inputLines(lines)) {
+    const p = parseLine(line.text, line.number);
+    const header = option(`input ${line.number}`, () => parseIpv6Header(p.packet));
+    const tx: TxOptions = {
+      src: p.src ? option(`input ${line.number} src`, () => parseLinkAddress(p.src!)) : flagSrc ?? linkFromIpv6(header.src),
+      dst: p.dst ? option(`input ${line.number} dst`, () => parseLinkAddress(p.dst!)) : flagDst ?? linkFromIpv6(header.dst),
+      pan: p.pan ? option(`input ${line.number} pan`, () => parsePanId(p.pan!)) : flagPan,
+      frameVersion: version,
+      elideUdpChecksum: options.elideUdpChecksum,
+      uncompressed: options.uncompressed,
+      ackRequest: true,
+    };
+    if (first) tx.seq = seq;
+    first = false;
+    let frames: Uint8Array[];
+    try {
+      frames = core.compress(p.packet, tx);
+    } catch (err) {
+      if (err instanceof CoreError) throw new UsageError(`input ${line.number}: ${err.message}`);
+      throw err;
+    }
+    const hex = frames.map(toHex);
+    process.stdout.write(options.json ? JSON.stringify({ frames: hex }) + '\n' : hex.join('\n') + '\n');
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+// sixlab: the command line. Exit codes: 0 done, 1 failures found, 2 usage or setup error.
+import { Command, CommanderError } from 'commander';
+import { collect } from './context-option.js';
+import { decodeCommand } from './decode-command.js';
+import { encodeCommand } from './encode-command.js';
+import { EXIT_USAGE, reportFatal } from './usage-error.js';
+
+function program(): Command {
+  const p = new Command('sixlab')
+    .description('IPv6 / 6LoWPAN readiness testing for constrained devices')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `sixlab: ${s}` : s) });
+
+  p.command('decode')
+    .description('decode IEEE 802.15.4 frames (hex, FCS included) from the arguments or stdin, one per line')
+    .argument('[frames...]', 'frames as hex')
+    .option('--context <N=PREFIX/LEN>', '6LoWPAN context, e.g. 0=2001:db8::/64 (repeatable)', collect, [])
+    .option('--json', 'one JSON object per input frame')
+    .action((frames: string[], opts) => decodeCommand(frames, opts));
+
+  p.command('encode')
+    .description('compress IPv6 packets (hex) into IEEE 802.15.4 frames, from --ipv6 or stdin (hex or JSON lines)')
+    .option('--ipv6 <hex>', 'one IPv6 packet')
+    .option('--src <mac>', 'source link address (00:12:4b:00:00:01:02:03 or 0x0001); default: from the IPv6 source IID')
+    .option('--dst <mac>', 'destination link address; default: from the IPv6 destination (0xffff for multicast)')
+    .option('--pan <id>', 'PAN ID', '0xabcd')
+    .option('--context <N=PREFIX/LEN>', '6LoWPAN context, e.g. 0=2001:db8::/64 (repeatable)', collect, [])
+    .option('--frame-version <year>', '802.15.4 frame version: 2003, 2006 or 2015', '2006')
+    .option('--seq <n>', 'sequence number of the first frame', '0')
+    .option('--elide-udp-checksum', 'let the compressor elide UDP checksums (RFC 6282 §4.3.2)')
+    .option('--uncompressed', 'send IPv6 uncompressed (dispatch 0x41)')
+    .option('--json', 'one JSON object per packet: {"frames": [...]}')
+    .action((opts) => encodeCommand(opts));
+  return p;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return;
+      process.exitCode = EXIT_USAGE; // commander already printed its one-line message
+      return;
+    }
+    reportFatal(err);
+  }
+}
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+await main(process.argv);
