@@ -205,6 +205,11 @@ export class SixlabCore {
     return d === 0xffffffff ? undefined : d;
   }
 
+  /** Size of the module's linear memory (one 64 KiB page, and never more). */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
   counter(reason: Reason): number {
     return this.x.counter(reason) >>> 0;
   }
