@@ -4,9 +4,9 @@
 //
 // Rules (RFC 4944 §5.3 and what it leaves to the implementation):
 // - A datagram not complete 60 s after its first fragment is discarded.
-// - A fragment overlapping octets already held, with different contents or a
-//   different extent, discards the whole datagram. A fragment repeating octets
-//   already held exactly (a MAC retransmission whose ACK was lost) is ignored.
+// - A fragment overlapping octets already held discards the whole datagram,
+//   unless every one of its octets is already held with the same value: that
+//   is a duplicate (a MAC retransmission whose ACK was lost), and is ignored.
 // - A fragment whose datagram_size differs from the datagram with the same
 //   source, destination and tag discards that datagram.
 // - When every buffer is busy, the datagram that started first is evicted.

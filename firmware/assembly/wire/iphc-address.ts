@@ -34,11 +34,14 @@ function unicastFrom(out: usize, mode: u32, prefix: usize, bits: i32, src: usize
 /** Decodes a unicast address. ctx < 0 means stateless. Returns the inline bytes
  *  consumed or a negative Reason. */
 export function decodeUnicast(out: usize, mode: u32, ctx: i32, src: usize, avail: i32, iid: usize): i32 {
+  if (mode == 0 && ctx >= 0) {
+    memory.fill(out, 0, 16); // SAC=1 SAM=00: the unspecified address
+    return 0;
+  }
   const n = <i32>load<u8>(INLINE_BYTES + mode);
   if (avail < n) return -Reason.IphcTruncated;
   if (mode == 0) {
-    if (ctx < 0) memory.copy(out, src, 16);
-    else memory.fill(out, 0, 16); // SAC=1 SAM=00: the unspecified address
+    memory.copy(out, src, 16);
     return n;
   }
   if (mode == 3 && iid == 0) return -Reason.LinkAddrInvalid;
