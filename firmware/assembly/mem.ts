@@ -34,15 +34,24 @@ export function wr16le(p: usize, v: u32): void {
   store<u8>(p, <u8>(v >> 8), 1);
 }
 
+// Eight octets at a time: addresses and IIDs are compared on every packet.
 export function memEqual(a: usize, b: usize, n: i32): bool {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  }
+  for (; i < n; i++) {
     if (load<u8>(a + i) != load<u8>(b + i)) return false;
   }
   return true;
 }
 
 export function isZero(p: usize, n: i32): bool {
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    if (load<u64>(p + i) != 0) return false;
+  }
+  for (; i < n; i++) {
     if (load<u8>(p + i) != 0) return false;
   }
   return true;

@@ -99,6 +99,8 @@ export class SixlabCore {
   private readonly outPtr: number;
   private readonly txPtr: number;
   private readonly infoPtr: number;
+  /** Views over linear memory: it is one fixed page, so they stay valid. */
+  private readonly mem: Uint8Array;
 
   constructor(options: { debug?: boolean; seed?: number } = {}) {
     const module = compiledModule(coreWasmPath(options.debug));
@@ -111,11 +113,8 @@ export class SixlabCore {
     this.outPtr = this.x.buffer_out();
     this.txPtr = this.x.tx_params();
     this.infoPtr = this.x.info();
+    this.mem = new Uint8Array(this.x.memory.buffer);
     this.x.reset(options.seed ?? 0);
-  }
-
-  private get mem(): Uint8Array {
-    return new Uint8Array(this.x.memory.buffer);
   }
 
   reset(seed = 0): void {
@@ -137,12 +136,11 @@ export class SixlabCore {
   /** Sets the link addresses and options used by compress(). */
   setTx(tx: TxOptions): void {
     const m = this.mem;
-    const dv = new DataView(this.x.memory.buffer);
     const p = this.txPtr;
     m[p + Tx.SrcMode] = linkMode(tx.src);
     m[p + Tx.DstMode] = linkMode(tx.dst);
-    dv.setUint16(p + Tx.Pan, tx.pan, true);
-    m.fill(0, p + Tx.SrcAddr, p + Tx.SrcAddr + 16);
+    m[p + Tx.Pan] = tx.pan & 0xff;
+    m[p + Tx.Pan + 1] = tx.pan >> 8;
     m.set(tx.src.bytes, p + Tx.SrcAddr);
     m.set(tx.dst.bytes, p + Tx.DstAddr);
     if (tx.seq !== undefined) m[p + Tx.Seq] = tx.seq & 0xff;
@@ -167,6 +165,12 @@ export class SixlabCore {
     return frames;
   }
 
+  /** A view (not a copy) of the first frame of the last compress(); valid until the next call. */
+  firstFrame(): Uint8Array {
+    const p = this.outPtr;
+    return this.mem.subarray(p + 1, p + 1 + this.mem[p]);
+  }
+
   /** compress() without copying the frames out: returns the count or -Reason. */
   compressRaw(packet: Uint8Array): number {
     if (packet.length > Capacity.Packet) return -Reason.PacketTooLarge;
@@ -180,6 +184,17 @@ export class SixlabCore {
     if (frame.length > Capacity.Psdu) return -Reason.FrameTooLong;
     this.mem.set(frame, this.inPtr);
     return this.x.decode(frame.length, nowMs >>> 0);
+  }
+
+  /** Decodes frame `index` of this core's own last compress() without copying
+   *  it out of the module: a loopback for in-process links. */
+  decodeOwnFrame(index: number, nowMs: number): number {
+    const m = this.mem;
+    let p = this.outPtr;
+    for (let i = 0; i < index; i++) p += 1 + m[p];
+    const len = m[p];
+    m.copyWithin(this.inPtr, p + 1, p + 1 + len);
+    return this.x.decode(len, nowMs >>> 0);
   }
 
   decode(frame: Uint8Array, nowMs: number): DecodeResult {

@@ -9,7 +9,7 @@
 import { Reason } from '../../abi/reason';
 import { isZero, memEqual } from '../mem';
 import { contextBits, contextCompresses, contextPrefix } from '../lowpan/context';
-import { copyPrefixBits } from './ipv6-address';
+import { copyPrefixBits, prefixMatches } from './ipv6-address';
 
 /** fe80::/64, the prefix of stateless unicast modes. */
 const LINK_LOCAL: usize = memory.data<u8>([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -20,15 +20,17 @@ export const INLINE_BYTES: usize = memory.data<u8>([16, 8, 2, 0]);
 /** Builds the address that unicast `mode` gives, from prefix (bits long), the
  *  inline bytes at src and the derivation IID. */
 function unicastFrom(out: usize, mode: u32, prefix: usize, bits: i32, src: usize, iid: usize): void {
-  memory.fill(out, 0, 16);
-  if (mode == 1) memory.copy(out + 8, src, 8);
+  store<u64>(out, 0);
+  store<u64>(out, 0, 8);
+  if (mode == 1) store<u64>(out, load<u64>(src), 8);
   else if (mode == 2) {
     store<u8>(out, 0xff, 11);
     store<u8>(out, 0xfe, 12);
     store<u8>(out, load<u8>(src), 14);
     store<u8>(out, load<u8>(src, 1), 15);
-  } else memory.copy(out + 8, iid, 8);
-  copyPrefixBits(out, prefix, bits);
+  } else store<u64>(out, load<u64>(iid), 8);
+  if (bits == 64) store<u64>(out, load<u64>(prefix)); // the common /64, without the general path
+  else copyPrefixBits(out, prefix, bits);
 }
 
 /** Decodes a unicast address. ctx < 0 means stateless. Returns the inline bytes
@@ -58,6 +60,8 @@ export function decodeUnicast(out: usize, mode: u32, ctx: i32, src: usize, avail
 
 /** The most compact unicast mode (1..3) with which prefix/bits reproduces a, or 0. */
 function bestUnicastMode(a: usize, prefix: usize, bits: i32, iid: usize): u32 {
+  // Every mode keeps the prefix bits, so a prefix that differs rules all out.
+  if (!prefixMatches(a, prefix, bits)) return 0;
   for (let mode: u32 = 3; mode >= 1; mode--) {
     if (mode == 3 && iid == 0) continue;
     const src = mode == 1 ? a + 8 : a + 14;

@@ -3,7 +3,7 @@
 // match, and text (RFC 4291 §2.2 parse, RFC 5952 canonical format).
 import { AddrClass, AddrMode } from '../../abi/layout';
 import { Reason } from '../../abi/reason';
-import { isZero } from '../mem';
+import { isZero, memEqual } from '../mem';
 
 /** RFC 4291 §2.4 address type of the 16 bytes at a. */
 export function addrClass(a: usize): u32 {
@@ -67,7 +67,11 @@ export function commonPrefixBits(a: usize, b: usize): i32 {
 
 /** True if the first `bits` bits of a and b are equal. */
 export function prefixMatches(a: usize, b: usize, bits: i32): bool {
-  return commonPrefixBits(a, b) >= bits;
+  const whole = bits >> 3;
+  if (!memEqual(a, b, whole)) return false;
+  const rest = bits & 7;
+  if (rest == 0) return true;
+  return ((<u32>load<u8>(a + whole) ^ <u32>load<u8>(b + whole)) & ((0xff00 >> <u32>rest) & 0xff)) == 0;
 }
 
 /** Copies the first `bits` bits of src over dst, leaving dst's other bits. */
