@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what the tests need (Debian packages, then the locked npm packages)
+# and runs every test: the README's second line, and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# tshark: Wireshark's dissectors, the third opinion in the cross-checks.
+# wabt: wasm-objdump, to inspect the core module by hand.
+if ! command -v tshark >/dev/null 2>&1 || ! command -v wasm-objdump >/dev/null 2>&1; then
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
+  as_root apt-get update
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tshark wabt
+fi
+
+npm ci --no-audit --no-fund
+npm test
