@@ -76,34 +76,38 @@ function fixFcs(f: Uint8Array): Uint8Array {
   return f;
 }
 
+function fuzzDecoder(frames: number, debug: boolean): void {
+  const seed = Number(process.env.SIXLAB_SEED ?? Date.now() % 1e9);
+  const next = rng(seed);
+  const core = new SixlabCore({ debug });
+  core.setContext(0, parseHex('20010db8000000000000000000000000'), 64);
+  const pages = new Set<number>();
+  const seeds = corpus();
+  const outcomes = { packet: 0, pending: 0, rejected: 0 };
+  let now = 0;
+  for (let i = 0; i < frames; i++) {
+    const frame = mutate(seeds[next(seeds.length)], next);
+    now += next(2000);
+    const r = core.decodeRaw(frame, now);
+    expect(Number.isInteger(r), `seed ${seed} frame ${i}`).toBe(true);
+    expect(r >= -REASON_COUNT && r <= 1280, `seed ${seed} frame ${i}: result ${r}`).toBe(true);
+    outcomes[r > 0 ? 'packet' : r === 0 ? 'pending' : 'rejected']++;
+    if (r > 0) core.lastPacket(r);
+    if ((i & 1023) === 0) pages.add(core.memoryBytes());
+  }
+  expect([...pages]).toEqual([65536]);
+  // Every kind of outcome was reached, so the fuzzer got past the MAC layer.
+  expect(outcomes.packet).toBeGreaterThan(frames / 1000);
+  expect(outcomes.pending).toBeGreaterThan(frames / 1000);
+  expect(outcomes.rejected).toBeGreaterThan(frames / 1000);
+  const ok = core.decode(REFERENCE, now);
+  expect(ok.kind).toBe('packet');
+}
+
 describe('fuzz', () => {
-  it(`survives ${FRAMES.toLocaleString('en')} random and mutated frames`, () => {
-    const seed = Number(process.env.SIXLAB_SEED ?? Date.now() % 1e9);
-    const next = rng(seed);
-    const core = new SixlabCore();
-    core.setContext(0, parseHex('20010db8000000000000000000000000'), 64);
-    const pages = new Set<number>();
-    const seeds = corpus();
-    const outcomes = { packet: 0, pending: 0, rejected: 0 };
-    let now = 0;
-    for (let i = 0; i < FRAMES; i++) {
-      const frame = mutate(seeds[next(seeds.length)], next);
-      now += next(2000);
-      const r = core.decodeRaw(frame, now);
-      expect(Number.isInteger(r), `seed ${seed} frame ${i}`).toBe(true);
-      expect(r >= -REASON_COUNT && r <= 1280, `seed ${seed} frame ${i}: result ${r}`).toBe(true);
-      outcomes[r > 0 ? 'packet' : r === 0 ? 'pending' : 'rejected']++;
-      if (r > 0) core.lastPacket(r);
-      if ((i & 1023) === 0) pages.add(core.memoryBytes());
-    }
-    expect([...pages]).toEqual([65536]);
-    // Every kind of outcome was reached, so the fuzzer got past the MAC layer.
-    expect(outcomes.packet).toBeGreaterThan(100);
-    expect(outcomes.pending).toBeGreaterThan(100);
-    expect(outcomes.rejected).toBeGreaterThan(100);
-    const ok = core.decode(REFERENCE, now);
-    expect(ok.kind).toBe('packet');
-  });
+  it(`survives ${FRAMES.toLocaleString('en')} random and mutated frames`, () => fuzzDecoder(FRAMES, false));
+
+  it('keeps every assertion of the debug build on 20,000 more', () => fuzzDecoder(20_000, true));
 
   it('refuses random bytes given to the compressor without trapping', () => {
     const next = rng(12345);

@@ -203,6 +203,7 @@ function fragment(p: usize, pos: i32, n: i32, now: u32): i32 {
   if (!reassembly.complete(s)) return 0;
   const d = reassembly.slotData(s);
   const udp = reassembly.elidedUdp(s);
+  assert(udp < 0 || udp + 8 <= size, 'elided UDP checksum outside the datagram');
   if (udp >= 0) finishChecksum(d, size, udp, reassembly.elidedUdpIp(s));
   reassembly.finish(s);
   return completed(d, size);

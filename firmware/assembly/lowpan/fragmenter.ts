@@ -40,6 +40,7 @@ function beginFrame(dstMode: u32): usize {
 function endFrame(end: usize): void {
   const f = OUT + <usize>outPos + 1;
   const len = appendFcs(f, <i32>(end - f));
+  assert(len <= Capacity.Psdu, 'frame longer than a PSDU');
   store<u8>(f - 1, <u8>len);
   outPos += len + 1;
   frames++;
@@ -95,6 +96,7 @@ function fragment(p: usize, len: i32, hdrLen: i32, covered: i32, room: i32, dstM
   // FRAG1: the compressed headers plus enough payload to end on an 8-octet boundary.
   const first = ((covered + room - FRAG1_LEN - hdrLen) & ~7) - covered;
   if (first < 0) return -Reason.FragHeaderTooLarge;
+  assert(((covered + first) & 7) == 0, 'FRAG1 must end on an 8-octet boundary');
   const perFrag = (room - FRAGN_LEN) & ~7;
   const count = 1 + (len - covered - first + perFrag - 1) / perFrag;
   if (count > Capacity.Frames) return -Reason.TooManyFrames;

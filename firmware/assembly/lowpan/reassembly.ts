@@ -140,6 +140,7 @@ export function elidedUdpIp(s: usize): i32 {
 export function insert(s: usize, off: i32, src: usize, n: i32): i32 {
   const size = <i32>load<u16>(s, S_SIZE);
   if (off + n > size) return Reason.FragBeyondDatagram;
+  assert(off >= 0 && n >= 0 && size <= Capacity.Packet, 'fragment bounds');
   let held = 0;
   for (let i = off; i < off + n; i++) if (bitSet(s, i)) held++;
   if (held > 0) {

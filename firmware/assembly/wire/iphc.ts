@@ -177,6 +177,7 @@ export function finishLengths(d: usize, total: i32): void {
   const n = ipv6Count < MAX_IPV6_NESTING ? ipv6Count : MAX_IPV6_NESTING;
   for (let i = 0; i < n; i++) {
     const p = load<i32>(IPV6_POS + (<usize>i << 2));
+    assert(total >= p + 40, 'datagram shorter than its headers');
     wr16be(d + p + 4, <u32>(total - p - 40));
   }
   if (udpPos >= 0) wr16be(d + udpPos + 4, <u32>(total - udpPos));
