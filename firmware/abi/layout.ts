@@ -138,3 +138,114 @@ export enum FrameType {
   Ack = 2,
   Command = 3,
 }
+
+// ---- the node (part 2) ----
+
+/** Node configuration, at `node_config()`, read by node_init(). */
+export enum NodeConfig {
+  Eui64 = 0, // 8 bytes, as written (00:12:4b:...)
+  ShortAddr = 8, // u16; 0xfffe: none (use the EUI-64 as MAC source)
+  Pan = 10, // u16
+  Seed = 12, // u32: the node's randomness
+  Mode = 16, // u8 NodeMode
+  Flags = 17, // u8 NodeFlag bits
+  FrameVersion = 18, // u8: 0 = 2003, 1 = 2006, 2 = 2015
+  IcmpBurst = 19, // u8: ICMPv6 error token bucket size (RFC 4443 §2.4 f)
+  IcmpIntervalMs = 20, // u16: one token every this many ms
+  RegistrationMinutes = 22, // u16: ARO/EARO registration lifetime (RFC 6775 §4.1)
+  Size = 24,
+}
+
+export enum NodeMode {
+  /** 6LoWPAN-ND host (RFC 6775, RFC 8505): RS to routers, address registration, no multicast resolution. */
+  LowpanNd = 0,
+  /** Classic ND host (RFC 4861, RFC 4862): multicast address resolution and DAD. */
+  Classic = 1,
+}
+
+export enum NodeFlag {
+  /** Register with the RFC 6775 ARO instead of the RFC 8505 EARO. */
+  UseAro = 1,
+  /** Send from the short address when one is configured. */
+  ShortSource = 2,
+}
+
+/** Address table rows, from node_address(i) into buffer_out(). */
+export enum NodeAddress {
+  Addr = 0, // 16 bytes
+  State = 16, // u8 AddrState
+  Registration = 17, // u8 RegState
+  Status = 18, // u8: last ARO/EARO status received
+  Tid = 19, // u8: EARO transaction ID
+  ValidUntil = 20, // u32 ms (0xffffffff: infinite)
+  PreferredUntil = 24, // u32 ms
+  NextEvent = 28, // u32 ms: next DAD / registration step
+  Size = 32,
+}
+
+export enum AddrState {
+  Free = 0,
+  Tentative = 1,
+  Preferred = 2,
+  Deprecated = 3,
+}
+
+export enum RegState {
+  None = 0,
+  Registering = 1,
+  Registered = 2,
+  Failed = 3,
+}
+
+/** Neighbor cache rows, from node_neighbor(i) into buffer_out(). */
+export enum NodeNeighbor {
+  Addr = 0, // 16 bytes
+  LinkMode = 16, // u8 AddrMode (0: unknown)
+  State = 17, // u8 NcState
+  IsRouter = 18, // u8
+  Probes = 19, // u8: solicitations sent in this state
+  Link = 20, // 8 bytes
+  Deadline = 28, // u32 ms: when the state's timer fires (0xffffffff: none)
+  Size = 32,
+}
+
+/** RFC 4861 §7.3.2 neighbor cache states. */
+export enum NcState {
+  Free = 0,
+  Incomplete = 1,
+  Reachable = 2,
+  Stale = 3,
+  Delay = 4,
+  Probe = 5,
+}
+
+/** Default routers, from node_router(i) into buffer_out(). */
+export enum NodeRouter {
+  Addr = 0, // 16 bytes
+  Until = 16, // u32 ms: router lifetime end
+  Size = 20,
+}
+
+/** Node-wide values, from node_status() into buffer_out(). */
+export enum NodeStatus {
+  ReachableTime = 0, // u32 ms, randomised (RFC 4861 §6.3.2)
+  RetransTimer = 4, // u32 ms
+  CurHopLimit = 8, // u8
+  RsSent = 9, // u8: Router Solicitations sent since the last RA
+  AbroVersionHigh = 10, // u16
+  AbroVersionLow = 12, // u16
+  LinkMtu = 14, // u16
+  NextRs = 16, // u32 ms (0xffffffff: none)
+  BaseReachableTime = 20, // u32 ms
+  IcmpTokens = 24, // u8
+  Size = 28,
+}
+
+/** Metadata of a received UDP datagram, at `udp_meta()` after udp_recv(). */
+export enum UdpMeta {
+  Src = 0, // 16 bytes
+  Dst = 16, // 16 bytes
+  SrcPort = 32, // u16
+  DstPort = 34, // u16
+  Size = 36,
+}

@@ -90,6 +90,7 @@ export enum Reason {
   OutputQueueFull = 76,
   NotReady = 77,
   ConfigInvalid = 78,
+  MacNotForUs = 79,
 }
 
-export const REASON_COUNT = 79;
+export const REASON_COUNT = 80;

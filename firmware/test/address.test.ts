@@ -197,6 +197,9 @@ describe('parse: invalid text -> CoreError(AddrTextInvalid)', () => {
     ['::1:2:3:4:5:6:7:8'],
     ['1::2:3:4:5:6:7:8'],
     ['1:::2'],
+    ['1:2:3:4:5:6:7:8:'], // trailing single ':'
+    ['::1:'],
+    [':1:2:3:4:5:6:7:8'], // leading single ':'
     ['1:2:3:4:5:6:7:1.2.3.4'], // IPv4 leaves 9 groups
     ['1:2:3:4:5:6::1.2.3.4'], // "::" stands for nothing
     ['::1.2.3'],

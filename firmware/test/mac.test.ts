@@ -587,6 +587,11 @@ describe('2015 information elements (§7.4)', () => {
     { name: 'one stray octet after the header IEs', ies: [0x02, 0x0f, 0x00, 0x00, 0x41] },
     { name: 'one stray octet after HT1', ies: [0x00, 0x3f, 0x41] },
     { name: 'HT2 length runs past the end', ies: [0x85, 0x3f /* HT2 with length 5 */, 0x41] },
+    // A lone payload IE that would read as a well-formed header IE (0x8802: length 2)
+    // if its type bit were ignored: payload IEs need HT1 first (2015 Table 7-6).
+    { name: 'payload IE without HT1, ending the frame', ies: [0x02, 0x88, 0xaa, 0xbb] },
+    // Payload IE lengths have 11 bits: 0x8880 is MLME with length 128, past any PSDU.
+    { name: 'payload IE of length 128', ies: [0x00, 0x3f /* HT1 */, 0x80, 0x88, 0x00, 0xf8, ...PLAIN] },
   ];
   for (const c of malformed) {
     it(`malformed: ${c.name} -> HeaderIeMalformed`, () => {
@@ -640,6 +645,15 @@ describe('refused frames', () => {
       [0x01], // sequence number
       PAN_ABCD, // dst PAN
       B_AIR.slice(0, 4), // only half of the destination address, then the FCS
+    );
+    expectRejected(decode(frame).r, Reason.MacHeaderTruncated);
+  });
+
+  it('last source address octet missing -> MacHeaderTruncated', () => {
+    const frame = withFcs(
+      [0x41, 0x98], // FCF 0x9841: data, PAN ID comp, short/short, v2006
+      [0x01], PAN_ABCD, S2_AIR, // seq, dst PAN, dst
+      S1_AIR.slice(0, 1), // one octet of the 2-octet source address, then the FCS
     );
     expectRejected(decode(frame).r, Reason.MacHeaderTruncated);
   });

@@ -80,6 +80,7 @@ const TEXT: Record<Reason, string> = {
   [Reason.NoRoute]: 'no default router and the destination is not on-link',
   [Reason.OutputQueueFull]: 'output queue full',
   [Reason.NotReady]: 'node not initialised, or no usable source address yet',
+  [Reason.MacNotForUs]: 'frame for another PAN or another link address',
   [Reason.ConfigInvalid]: 'node configuration invalid',
 };
 
