@@ -10,7 +10,8 @@ if (!existsSync(dir)) process.exit(0);
 mkdirSync('build/test', { recursive: true });
 for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
   const out = join('build/test', basename(file, '.ts') + '.wasm');
-  const r = spawnSync('npx', ['asc', join(dir, file), '-o', out, '--runtime', 'stub', '-O3z', '--noAssert',
-    '--use', 'abort=', '--initialMemory', '1', '--maximumMemory', '1'], { stdio: 'inherit' });
+  // Its own asconfig, so that asc does not also compile the core's entry.
+  const r = spawnSync('npx', ['asc', join(dir, file), '--config', join(dir, 'asconfig.json'), '--outFile', out],
+    { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -180,7 +180,8 @@ export enum NodeAddress {
   ValidUntil = 20, // u32 ms (0xffffffff: infinite)
   PreferredUntil = 24, // u32 ms
   NextEvent = 28, // u32 ms: next DAD / registration step
-  Size = 32,
+  Attempts = 32, // u8: DAD probes or registration NS sent in this round
+  Size = 36,
 }
 
 export enum AddrState {

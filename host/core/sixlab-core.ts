@@ -32,7 +32,7 @@ export class CoreError extends Error {
   }
 }
 
-interface CoreExports {
+export interface CoreExports {
   memory: WebAssembly.Memory;
   abi_version(): number;
   buffer_in(): number;
@@ -53,6 +53,25 @@ interface CoreExports {
   addr_solicited_node(): void;
   addr_common_prefix(): number;
   iid_from_link(mode: number): number;
+  node_config(): number;
+  node_init(now: number): number;
+  node_input(len: number, now: number): number;
+  node_poll(now: number): number;
+  node_output(): number;
+  node_address(i: number): number;
+  node_neighbor(i: number): number;
+  node_router(i: number): number;
+  node_status(): void;
+  udp_bind(port: number): number;
+  udp_unbind(port: number): void;
+  udp_send(dstPort: number, srcPort: number, len: number, now: number): number;
+  udp_recv(): number;
+  ping_send(id: number, seq: number, len: number, now: number): number;
+  echo_replies(): number;
+  echo_last(): number;
+  sensor_set(id: number, value: number): void;
+  sensor_get(id: number): number;
+  relay_get(): number;
 }
 
 /** Finds the package root (the folder holding package.json) above this file. */
@@ -94,13 +113,13 @@ function toLink(mode: number, bytes: Uint8Array): LinkAddress | undefined {
 
 /** One instance of the core: its own memory, contexts and reassembly state. */
 export class SixlabCore {
-  private readonly x: CoreExports;
-  private readonly inPtr: number;
-  private readonly outPtr: number;
+  protected readonly x: CoreExports;
+  protected readonly inPtr: number;
+  protected readonly outPtr: number;
   private readonly txPtr: number;
   private readonly infoPtr: number;
   /** Views over linear memory: it is one fixed page, so they stay valid. */
-  private readonly mem: Uint8Array;
+  protected readonly mem: Uint8Array;
 
   constructor(options: { debug?: boolean; seed?: number } = {}) {
     const module = compiledModule(coreWasmPath(options.debug));

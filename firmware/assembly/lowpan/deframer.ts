@@ -11,6 +11,7 @@ import {
   IPHC_DISPATCH, IPHC_DISPATCH_MASK,
 } from '../wire/iphc';
 import * as reassembly from './reassembly';
+import { frameForUs } from './mac-filter';
 
 export const DISPATCH_IPV6: u32 = 0x41;
 const DISPATCH_HC1: u32 = 0x42;
@@ -49,6 +50,7 @@ export function frameToPacket(f: usize, len: i32, now: u32): i32 {
   const type = <u32>load<u8>(INFO, Info.FrameType);
   if (type == FrameType.Ack) return 0;
   if (type != FrameType.Data) return fail(Reason.NotDataFrame);
+  if (!frameForUs()) return fail(Reason.MacNotForUs);
   const p = f + <usize>load<u8>(INFO, Info.MacHeaderLen);
   const n = <i32>load<u8>(INFO, Info.MacPayloadLen);
   if (n == 0) return fail(Reason.EmptyPayload);

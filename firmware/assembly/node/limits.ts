@@ -1,0 +1,47 @@
+// Sizes of the node's tables (design notes: static tables sized in one place)
+// and the protocol constants they run on.
+
+export const ADDRESSES: i32 = 4; // link-local + 3 from prefixes
+export const NEIGHBORS: i32 = 8;
+export const ROUTERS: i32 = 2;
+export const PENDING_PACKETS: i32 = 2; // waiting for address resolution (RFC 4861 §7.2.2)
+export const OUTPUT_FRAMES: i32 = 32; // frames waiting for the host to drain
+export const UDP_SOCKETS: i32 = 4;
+export const UDP_QUEUE: i32 = 4; // received datagrams waiting for the application
+export const UDP_QUEUE_BYTES: i32 = 256; // payload kept per queued datagram
+
+// RFC 4861 §10 (host constants).
+export const MAX_RTR_SOLICITATION_DELAY_MS: u32 = 1000;
+export const MAX_MULTICAST_SOLICIT: u32 = 3;
+export const MAX_UNICAST_SOLICIT: u32 = 3;
+export const REACHABLE_TIME_MS: u32 = 30000;
+export const RETRANS_TIMER_MS: u32 = 1000;
+export const DELAY_FIRST_PROBE_TIME_MS: u32 = 5000;
+
+// RFC 6775 §9 (6LoWPAN-ND host constants, replacing RFC 4861's for RS).
+export const RTR_SOLICITATION_INTERVAL_MS: u32 = 10000;
+export const MAX_RTR_SOLICITATIONS: u32 = 3;
+export const MAX_RTR_SOLICITATION_INTERVAL_MS: u32 = 60000;
+
+// RFC 4862 §5.5.3 (e): the two-hour rule.
+export const TWO_HOURS_MS: u32 = 7200000;
+
+export const NEVER: u32 = 0xffffffff;
+
+/** a is before b on the wrapping millisecond clock. */
+export function before(a: u32, b: u32): bool {
+  return <i32>(a - b) < 0;
+}
+
+/** The earlier of two deadlines (NEVER is later than everything). */
+export function earliest(a: u32, b: u32, now: u32): u32 {
+  if (a == NEVER) return b;
+  if (b == NEVER) return a;
+  return <i32>(a - now) <= <i32>(b - now) ? a : b;
+}
+
+/** Seconds from an ND lifetime field to milliseconds, saturating to NEVER. */
+export function lifetimeMs(seconds: u32, now: u32): u32 {
+  if (seconds == 0xffffffff || seconds >= 0x7fffffff / 1000) return NEVER;
+  return now + seconds * 1000;
+}

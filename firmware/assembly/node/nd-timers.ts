@@ -1,0 +1,223 @@
+// Neighbor Discovery's timed behaviour, run by node_poll: Router Solicitation
+// with retransmission and backoff (RFC 4861 §6.3.7, RFC 6775 §5.3), DAD
+// (RFC 4862 §5.4), address registration and re-registration (RFC 6775 §5.5,
+// RFC 8505 §5), and the neighbor cache's NUD timers (RFC 4861 §7.3.3).
+import { AddrState, NcState, NodeAddress, NodeMode, NodeNeighbor, NodeRouter, NodeStatus, RegState } from '../../abi/layout';
+import { aroLifetime, aroStatus, earoFlags, earoTid, EARO_T } from '../wire/ndp';
+import { IID, addAddress, addrRow, addrState, expireAddresses, addressDeadline, mode, removeAddress } from './iface';
+import { dropPending, linkFromIid, pendingLength, DERIVED } from './ipv6-out';
+import { sendUnreachable } from './icmp';
+import {
+  ADDRESSES, MAX_MULTICAST_SOLICIT, MAX_RTR_SOLICITATION_DELAY_MS, MAX_RTR_SOLICITATION_INTERVAL_MS,
+  MAX_RTR_SOLICITATIONS, MAX_UNICAST_SOLICIT, NEIGHBORS, NEVER, RTR_SOLICITATION_INTERVAL_MS, before, earliest,
+} from './limits';
+import { ncDeadline, ncFind, ncRemove, ncRow, ncSetState, ncState } from './neighbors';
+import { sendDadProbe, sendRegistration, sendRs, sendSolicitation } from './nd-send';
+import { randomBetween } from './random';
+import { STATUS, defaultRouter, expireRouters, retransTimer } from './routers';
+
+const LINK_LOCAL: usize = memory.data(16, 8);
+/** RFC 4861 §10 values for classic ND (RFC 6775 §9 replaces them in 6LoWPAN-ND). */
+const CLASSIC_RS_INTERVAL_MS: u32 = 4000;
+
+let nextRs: u32 = NEVER;
+let rsSent: u32 = 0;
+
+function setNextRs(t: u32): void {
+  nextRs = t;
+  store<u32>(STATUS, t, NodeStatus.NextRs);
+  store<u8>(STATUS, <u8>rsSent, NodeStatus.RsSent);
+}
+
+/** Brings the interface up: the link-local address, then solicitations. */
+export function ndStart(now: u32): void {
+  store<u64>(LINK_LOCAL, 0x80fe);
+  memory.copy(LINK_LOCAL + 8, IID, 8);
+  // RFC 6775 §5.2: an EUI-64-derived address needs no DAD; classic ND does it.
+  const classic = mode == NodeMode.Classic;
+  const r = addAddress(LINK_LOCAL, classic ? AddrState.Tentative : AddrState.Preferred, NEVER, NEVER);
+  if (classic) startAddress(r, now);
+  rsSent = 0;
+  setNextRs(now + randomBetween(0, MAX_RTR_SOLICITATION_DELAY_MS)); // §6.3.7 initial delay
+}
+
+/** A new address: DAD (classic) or registration (6LoWPAN-ND). */
+export function startAddress(row: usize, now: u32): void {
+  store<u8>(row, 0, NodeAddress.Attempts);
+  if (addrState(row) == AddrState.Tentative) {
+    store<u32>(row, now + randomBetween(0, MAX_RTR_SOLICITATION_DELAY_MS), NodeAddress.NextEvent); // RFC 4862 §5.4.2
+    return;
+  }
+  if (mode == NodeMode.LowpanNd) beginRegistration(row, now);
+}
+
+function beginRegistration(row: usize, now: u32): void {
+  store<u8>(row, RegState.Registering, NodeAddress.Registration);
+  store<u8>(row, load<u8>(row, NodeAddress.Tid) + 1, NodeAddress.Tid); // RFC 8505 §5.2: a new TID per registration
+  store<u8>(row, 0, NodeAddress.Attempts);
+  store<u32>(row, now, NodeAddress.NextEvent);
+}
+
+/** An RA with a router lifetime: solicitations stop (RFC 4861 §6.3.7), and in
+ *  6LoWPAN-ND resume before the router's lifetime ends (RFC 6775 §5.3);
+ *  addresses not yet registered are registered. */
+export function routerHeard(router: usize, now: u32): void {
+  rsSent = 0;
+  let next = NEVER;
+  const d = defaultRouter();
+  if (mode == NodeMode.LowpanNd && d != 0) {
+    const until = load<u32>(d, NodeRouter.Until);
+    next = until - (until - now) / 10; // at 90% of its lifetime
+  }
+  setNextRs(next);
+  if (mode != NodeMode.LowpanNd) return;
+  for (let i = 1; i < ADDRESSES; i++) {
+    const r = addrRow(i);
+    const reg = <u32>load<u8>(r, NodeAddress.Registration);
+    if (addrState(r) == AddrState.Preferred && (reg == RegState.None || reg == RegState.Failed)) beginRegistration(r, now);
+  }
+}
+
+/** The router's answer to a registration (RFC 6775 §5.5.2, RFC 8505 §4.2 statuses). */
+export function registrationAnswered(row: usize, aro: usize, from: usize, now: u32): void {
+  if (load<u8>(row, NodeAddress.Registration) != RegState.Registering) return;
+  if ((earoFlags(aro) & EARO_T) && earoTid(aro) != <u32>load<u8>(row, NodeAddress.Tid)) return; // a stale answer
+  const status = aroStatus(aro);
+  store<u8>(row, <u8>status, NodeAddress.Status);
+  if (status == 0) {
+    const ms = aroLifetime(aro) * 60000;
+    store<u8>(row, RegState.Registered, NodeAddress.Registration);
+    store<u32>(row, ms == 0 ? NEVER : now + ms - ms / 10, NodeAddress.NextEvent); // re-register at 90%
+  } else if (status == 2 || status == 9) {
+    // Neighbor cache full / 6LBR registry saturated: try again later.
+    store<u8>(row, RegState.Failed, NodeAddress.Registration);
+    store<u32>(row, now + MAX_RTR_SOLICITATION_INTERVAL_MS, NodeAddress.NextEvent);
+  } else if (status == 4) {
+    beginRegistration(row, now); // Removed: register again
+  } else {
+    // Duplicate (1), moved, invalid or refused: the address must not be used.
+    removeAddress(row);
+  }
+}
+
+/** Runs every timer due at `now`; returns the next deadline. */
+export function ndPoll(now: u32): u32 {
+  expireAddresses(now);
+  let d = expireRouters(now);
+  d = earliest(d, addressDeadline(now), now);
+  d = earliest(d, rsTimer(now), now);
+  d = earliest(d, addressTimers(now), now);
+  d = earliest(d, neighborTimers(now), now);
+  return d;
+}
+
+/** RS: MAX_RTR_SOLICITATIONS at the interval, then (6LoWPAN-ND) binary
+ *  exponential backoff up to MAX_RTR_SOLICITATION_INTERVAL, until an RA. */
+function rsTimer(now: u32): u32 {
+  if (nextRs == NEVER) return NEVER;
+  if (before(now, nextRs)) return nextRs;
+  const classic = mode == NodeMode.Classic;
+  if (classic && rsSent >= MAX_RTR_SOLICITATIONS) {
+    setNextRs(NEVER);
+    return NEVER;
+  }
+  sendRs(now);
+  rsSent++;
+  let interval = classic ? CLASSIC_RS_INTERVAL_MS : RTR_SOLICITATION_INTERVAL_MS;
+  if (!classic && rsSent >= MAX_RTR_SOLICITATIONS) {
+    const shift = rsSent - MAX_RTR_SOLICITATIONS + 1;
+    interval = shift >= 3 ? MAX_RTR_SOLICITATION_INTERVAL_MS : interval << shift;
+    if (interval > MAX_RTR_SOLICITATION_INTERVAL_MS) interval = MAX_RTR_SOLICITATION_INTERVAL_MS;
+  }
+  setNextRs(now + interval);
+  return nextRs;
+}
+
+function addressTimers(now: u32): u32 {
+  let d = NEVER;
+  for (let i = 0; i < ADDRESSES; i++) {
+    const r = addrRow(i);
+    const st = addrState(r);
+    if (st == AddrState.Free) continue;
+    const at = load<u32>(r, NodeAddress.NextEvent);
+    const reg = <u32>load<u8>(r, NodeAddress.Registration);
+    const waiting = st == AddrState.Tentative || reg == RegState.Registering || reg == RegState.Registered
+      || reg == RegState.Failed;
+    if (!waiting || at == NEVER) continue;
+    if (!before(now, at)) {
+      if (st == AddrState.Tentative) dadStep(r, now);
+      else registrationStep(r, reg, now);
+    }
+    const next = load<u32>(r, NodeAddress.NextEvent);
+    if (addrState(r) != AddrState.Free) d = earliest(d, next, now);
+  }
+  return d;
+}
+
+/** RFC 4862 §5.4: DupAddrDetectTransmits (1) probes, RetransTimer apart; no answer: preferred. */
+function dadStep(r: usize, now: u32): void {
+  const sent = <u32>load<u8>(r, NodeAddress.Attempts);
+  if (sent >= 1) {
+    store<u8>(r, AddrState.Preferred, NodeAddress.State);
+    store<u32>(r, NEVER, NodeAddress.NextEvent);
+    return;
+  }
+  sendDadProbe(r, now);
+  store<u8>(r, <u8>(sent + 1), NodeAddress.Attempts);
+  store<u32>(r, now + retransTimer(), NodeAddress.NextEvent);
+}
+
+/** One registration NS to the default router; MAX_UNICAST_SOLICIT tries, RetransTimer apart. */
+function registrationStep(r: usize, reg: u32, now: u32): void {
+  if (reg != RegState.Registering) {
+    beginRegistration(r, now); // re-registration, or a retry after a refusal
+  }
+  const router = defaultRouter();
+  const sent = <u32>load<u8>(r, NodeAddress.Attempts);
+  if (router == 0 || sent >= MAX_UNICAST_SOLICIT) {
+    store<u8>(r, RegState.Failed, NodeAddress.Registration);
+    store<u32>(r, NEVER, NodeAddress.NextEvent);
+    if (nextRs == NEVER) setNextRs(now); // the router is gone: look for one
+    return;
+  }
+  const e = ncFind(router);
+  if (e != 0 && ncState(e) != NcState.Incomplete) {
+    sendRegistration(r, router, <u32>load<u8>(e, NodeNeighbor.LinkMode), e + NodeNeighbor.Link, now);
+  } else {
+    sendRegistration(r, router, linkFromIid(router), DERIVED, now);
+  }
+  store<u8>(r, <u8>(sent + 1), NodeAddress.Attempts);
+  store<u32>(r, now + retransTimer(), NodeAddress.NextEvent);
+}
+
+/** RFC 4861 §7.3.3 and §7.2.2: the neighbor cache's timers. */
+function neighborTimers(now: u32): u32 {
+  for (let i = 0; i < NEIGHBORS; i++) {
+    const e = ncRow(i);
+    const st = ncState(e);
+    const at = load<u32>(e, NodeNeighbor.Deadline);
+    if (st == NcState.Free || at == NEVER || before(now, at)) continue;
+    const probes = <u32>load<u8>(e, NodeNeighbor.Probes);
+    if (st == NcState.Reachable) ncSetState(e, NcState.Stale, NEVER);
+    else if (st == NcState.Delay) {
+      ncSetState(e, NcState.Probe, now + retransTimer());
+      store<u8>(e, 1, NodeNeighbor.Probes);
+      sendSolicitation(e, false, now);
+    } else if ((st == NcState.Incomplete && probes < MAX_MULTICAST_SOLICIT) || (st == NcState.Probe && probes < MAX_UNICAST_SOLICIT)) {
+      store<u32>(e, now + retransTimer(), NodeNeighbor.Deadline);
+      store<u8>(e, <u8>(probes + 1), NodeNeighbor.Probes);
+      sendSolicitation(e, st == NcState.Incomplete, now);
+    } else {
+      // Resolution failed: Address Unreachable for a waiting packet, and the entry goes.
+      const waiting = dropPending(e);
+      if (waiting != 0) sendUnreachable(waiting, pendingLength(waiting), 3, now);
+      ncRemove(e);
+    }
+  }
+  return ncDeadline();
+}
+
+export function ndReset(): void {
+  nextRs = NEVER;
+  rsSent = 0;
+}

@@ -1,0 +1,121 @@
+// Joining a 6LoWPAN network as a host (RFC 6775 §5, RFC 8505 §5): Router
+// Solicitation with its timers, RA processing, SLAAC, address registration
+// with EARO and its answers, contexts from 6CO.
+import { describe, expect, it } from 'vitest';
+import { SixlabCore } from '../../../host/core/sixlab-core.js';
+import { AroStatus, findNdOption } from '../../../host/packet/ndp.js';
+import { TestRouter } from './router.js';
+import { Sim, eui, ip, text } from './sim.js';
+
+const ROUTER_LINK = { mode: 'extended' as const, bytes: eui(0xfe) };
+const PREFIX = ip('2001:db8:1:2::');
+
+function network(routerOptions: Partial<ConstructorParameters<typeof TestRouter>[1]> = {}, nodeOptions = {}) {
+  const sim = new Sim();
+  const node = sim.addNode('n1', { eui64: eui(1), ...nodeOptions });
+  const router = new TestRouter(sim, { link: ROUTER_LINK, prefix: PREFIX, ...routerOptions });
+  return { sim, node, router };
+}
+
+describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
+  it('solicits within 1 s, then every 10 s three times, then backs off to 60 s', () => {
+    const { sim, router } = network({ answerRs: false });
+    sim.run(400_000);
+    const times = router.nd('rs').map((h) => h.at);
+    expect(times[0]).toBeLessThanOrEqual(1000);
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(gaps.slice(0, 5)).toEqual([10_000, 10_000, 20_000, 40_000, 60_000]);
+    expect(gaps.slice(5).every((g) => g === 60_000)).toBe(true);
+    // RFC 4861 §6.3.7: from the link-local address, with an SLLAO.
+    const rs = router.nd('rs')[0].nd!;
+    expect(text(rs.header.src)).toBe('fe80::212:4b00:0:1');
+    expect(text(rs.header.dst)).toBe('ff02::2');
+    expect(rs.header.hopLimit).toBe(255);
+    expect(findNdOption(rs.message, 'sllao')?.addr.bytes).toEqual(eui(1));
+  });
+
+  it('forms an address from the prefix and registers it with an EARO', () => {
+    const { sim, node, router } = network();
+    sim.run(5_000);
+    const global = node.addresses().find((a) => text(a.address) === '2001:db8:1:2:212:4b00:0:1');
+    expect(global?.registration).toBe('registered');
+    const ns = router.nd('ns')[0].nd!;
+    expect(text(ns.header.src)).toBe('2001:db8:1:2:212:4b00:0:1');
+    expect(ns.header.dst).toEqual(router.ll);
+    const aro = findNdOption(ns.message, 'aro')!;
+    expect(aro.t).toBe(true);
+    expect(aro.r).toBe(true);
+    expect(aro.rovr).toEqual(eui(1));
+    expect(aro.lifetime).toBe(60);
+    expect(findNdOption(ns.message, 'sllao')?.addr.bytes).toEqual(eui(1));
+    expect(node.routers().map((r) => r.address)).toEqual([router.ll]);
+  });
+
+  it('re-registers at 90% of the lifetime with a new TID', () => {
+    const { sim, router } = network();
+    sim.run(5_000);
+    const first = router.nd('ns')[0];
+    sim.run(60 * 60_000);
+    const again = router.nd('ns', first.at + 1);
+    expect(again.length).toBeGreaterThanOrEqual(1);
+    expect(again[0].at - first.at).toBe(54 * 60_000);
+    const tid = (h: typeof first) => findNdOption(h.nd!.message, 'aro')!.tid!;
+    expect((tid(again[0]) - tid(first) + 256) % 256).toBe(1);
+  });
+
+  it('gives up an address the router calls a duplicate', () => {
+    const { sim, node } = network({ aroStatus: AroStatus.Duplicate });
+    sim.run(5_000);
+    expect(node.addresses().map((a) => text(a.address))).toEqual(['fe80::212:4b00:0:1']);
+  });
+
+  it('retries after a minute when the router\'s neighbor cache is full', () => {
+    const { sim, node, router } = network({ aroStatus: AroStatus.NeighborCacheFull });
+    sim.run(5_000);
+    const first = router.nd('ns')[0].at;
+    expect(node.addresses()[1].registration).toBe('failed');
+    router.options.aroStatus = AroStatus.Success;
+    sim.run(60_000);
+    const retry = router.nd('ns', first + 1)[0];
+    expect(retry.at - first).toBe(60_000);
+    expect(node.addresses()[1].registration).toBe('registered');
+  });
+
+  it('retransmits an unanswered registration three times, RetransTimer apart', () => {
+    const { sim, node, router } = network({ aroStatus: undefined });
+    sim.run(10_000);
+    const ns = router.nd('ns');
+    expect(ns.length).toBe(3);
+    expect(ns.map((h) => h.at - ns[0].at)).toEqual([0, 1000, 2000]);
+    expect(node.addresses()[1].registration).toBe('failed');
+  });
+
+  it('learns contexts from 6CO and compresses with them', () => {
+    const { sim, node, router } = network({
+      contexts: [{ cid: 0, prefix: PREFIX, length: 64, compression: true, lifetimeMinutes: 10 }],
+    });
+    sim.run(5_000);
+    const ns = router.nd('ns')[0];
+    // The registration NS from 2001:db8:1:2:IID: SAC=1 SAM=11, context 0 (RFC 6282 §3.1.1).
+    const reader = new SixlabCore();
+    reader.setContext(0, PREFIX, 64);
+    const iphc = reader.decode(ns.frame, 0).info.lowpan.iphc!;
+    expect((iphc >> 4) & 0x7).toBe(0b111);
+    expect(iphc & 0x80).toBe(0); // no CID octet needed for context 0
+    // A ping to a global address is compressed with the context; once the
+    // context is withdrawn (lifetime 0, RFC 6775 §4.2), the source goes in-line.
+    const far = ip('2001:db8:1:2::99');
+    const pingSam = () => {
+      node.ping(far, 1, 1, 4, sim.now);
+      sim.run(10);
+      const f = sim.heard.filter((h) => h.from === 'n1').pop()!;
+      const r = reader.decode(f.frame, 0);
+      expect(r.kind === 'packet' && text(r.packet.subarray(24, 40))).toBe('2001:db8:1:2::99');
+      return (r.info.lowpan.iphc! >> 4) & 0x7;
+    };
+    expect(pingSam()).toBe(0b111);
+    router.sendRa(undefined, undefined, { contexts: [{ cid: 0, prefix: PREFIX, length: 64, compression: true, lifetimeMinutes: 0 }] });
+    sim.run(1000);
+    expect(pingSam()).toBe(0b000);
+  });
+});
