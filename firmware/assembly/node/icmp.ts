@@ -78,7 +78,7 @@ function echoReply(p: usize, m: usize, n: i32, now: u32): i32 {
     src = selectSource(p + 8);
     if (src == 0) return fail(Reason.NotReady);
   }
-  memory.copy(TXPKT + 48, m + 4, <usize>(n - 4)); // identifier, sequence, data
+  memory.copy(TXPKT + 44, m + 4, <usize>(n - 4)); // identifier, sequence, data
   writeHeader(TXPKT, src, p + 8, 58, curHopLimit(), n);
   const r = TXPKT + 40;
   store<u32>(r, ECHO_REPLY);
