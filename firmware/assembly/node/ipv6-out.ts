@@ -118,7 +118,9 @@ export function sendPacket(p: usize, len: i32, now: u32): i32 {
   if (r == 0) {
     r = ncCreate(hop, now);
     if (r == 0) return fail(Reason.NeighborCacheFull);
+    holdPacket(p, len, hop); // before the NS is built over it in TXPKT
     startResolution(r, now);
+    return 0;
   }
   return holdPacket(p, len, hop);
 }

@@ -4,7 +4,7 @@
 // RFC 8505 §5), and the neighbor cache's NUD timers (RFC 4861 §7.3.3).
 import { AddrState, NcState, NodeAddress, NodeMode, NodeNeighbor, NodeRouter, NodeStatus, RegState } from '../../abi/layout';
 import { aroLifetime, aroStatus, earoFlags, earoTid, EARO_T } from '../wire/ndp';
-import { IID, addAddress, addrRow, addrState, expireAddresses, addressDeadline, mode, removeAddress } from './iface';
+import { IID, addAddress, addrRow, addrState, expireAddresses, addressDeadline, isOurUnicast, mode, removeAddress } from './iface';
 import { dropPending, linkFromIid, pendingLength, DERIVED } from './ipv6-out';
 import { sendUnreachable } from './icmp';
 import {
@@ -209,8 +209,9 @@ function neighborTimers(now: u32): u32 {
       sendSolicitation(e, st == NcState.Incomplete, now);
     } else {
       // Resolution failed: Address Unreachable for a waiting packet, and the entry goes.
+      // RFC 4861 §7.2.2: Address Unreachable to the sender of a waiting packet (not to ourselves).
       const waiting = dropPending(e);
-      if (waiting != 0) sendUnreachable(waiting, pendingLength(waiting), 3, now);
+      if (waiting != 0 && !isOurUnicast(waiting + 8)) sendUnreachable(waiting, pendingLength(waiting), 3, now);
       ncRemove(e);
     }
   }

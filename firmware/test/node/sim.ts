@@ -44,6 +44,8 @@ export class Sim {
   private readonly decoders = new Map<string, SixlabCore>();
   /** The tester's stations: a name and what to do with each packet they hear. */
   private readonly testers = new Map<string, (h: Heard) => void>();
+  /** Stations that hear nothing and send nothing (switched off). */
+  readonly detached = new Set<string>();
   private readonly contexts: { cid: number; prefix: Uint8Array; length: number }[] = [];
   private tag = 0x7000;
   private seq = 0;
@@ -89,7 +91,7 @@ export class Sim {
       if (r.kind === 'packet') h.packet = r.packet;
     }
     this.heard.push(h);
-    for (const [name, node] of this.nodes) if (name !== from) node.input(frame, this.now);
+    for (const [name, node] of this.nodes) if (name !== from && !this.detached.has(name)) node.input(frame, this.now);
     if (from !== 'tester' && h.packet) for (const onPacket of this.testers.values()) onPacket(h);
   }
 
@@ -99,7 +101,9 @@ export class Sim {
       let moved = 0;
       for (const [name, node] of this.nodes) {
         node.tick(this.now);
-        for (const f of node.drain()) {
+        const frames = node.drain();
+        if (this.detached.has(name)) continue;
+        for (const f of frames) {
           this.deliver(name, f);
           moved++;
         }
