@@ -6,7 +6,8 @@ import { IN, OUT } from './mem';
 import { relayGet, sensorGet, sensorSet } from './node/coap-server';
 import { echoRepliesSeen, lastEchoReply, sendEchoRequest } from './node/icmp';
 import { CONFIG, addrRow } from './node/iface';
-import { ADDRESSES, NEIGHBORS, ROUTERS } from './node/limits';
+import { ADDRESSES, NEIGHBORS, OUTPUT_FRAMES, PENDING_PACKETS, ROUTERS, UDP_QUEUE, UDP_SOCKETS } from './node/limits';
+import { REASSEMBLY_SLOTS } from './config';
 import { ncRow } from './node/neighbors';
 import { nodeInit, nodeInput, nodeOutput, nodePoll } from './node/node';
 import { STATUS, routerRow } from './node/routers';
@@ -121,4 +122,22 @@ export function sensor_get(id: u32): i32 {
 
 export function relay_get(): u32 {
   return relayGet();
+}
+
+/** Octets of linear memory the core's static data uses (everything it will
+ *  ever use: nothing is allocated after init). */
+export function node_memory(): usize {
+  return __heap_base;
+}
+
+/** The table sizes (u16 each, in this order) into buffer_out(): addresses,
+ *  neighbors, routers, pending packets, output frames, UDP sockets, UDP queue,
+ *  reassembly buffers, contexts. Returns how many. */
+export function node_tables(): i32 {
+  const sizes: StaticArray<u16> = [
+    <u16>ADDRESSES, <u16>NEIGHBORS, <u16>ROUTERS, <u16>PENDING_PACKETS, <u16>OUTPUT_FRAMES,
+    <u16>UDP_SOCKETS, <u16>UDP_QUEUE, <u16>REASSEMBLY_SLOTS, <u16>Capacity.Contexts,
+  ];
+  for (let i = 0; i < sizes.length; i++) store<u16>(OUT + (<usize>i << 1), sizes[i]);
+  return sizes.length;
 }

@@ -19,10 +19,11 @@
 import { memEqual } from '../mem';
 import {
   ACCEPT, ACK, BAD_OPTION, BAD_REQUEST, CF_JSON, CF_TEXT, CHANGED, CON, CONTENT, CONTENT_FORMAT, COAP_FORMAT,
-  COAP_OK, COAP_SHORT, COAP_TOO_MANY, COAP_VERSION, GET, INTERNAL_ERROR, LOCATION_QUERY, METHOD_NOT_ALLOWED, NON, NOT_ACCEPTABLE, NOT_FOUND,
-  OBSERVE, POST, PROXY_SCHEME, PROXY_URI, PROXYING_NOT_SUPPORTED, RST, UNSUPPORTED_FORMAT, URI_HOST, URI_PATH,
-  URI_PORT, URI_QUERY, coapBegin, coapEnd, coapOption, coapParse, coapPayload, coapUint, msgCode, msgMid,
-  msgPayload, msgPayloadLen, msgTkl, msgToken, msgType, optCount, optLen, optNum, optPtr,
+  COAP_OK, COAP_SHORT, COAP_TOO_MANY, COAP_VERSION, GET, INTERNAL_ERROR, LOCATION_QUERY, METHOD_NOT_ALLOWED,
+  NON, NOT_ACCEPTABLE, NOT_FOUND, OBSERVE, POST, PROXY_SCHEME, PROXY_URI, PROXYING_NOT_SUPPORTED, RST,
+  UNSUPPORTED_FORMAT, URI_HOST, URI_PATH, URI_PORT, URI_QUERY, coapBegin, coapEnd, coapOption, coapParse,
+  coapPayload, coapUint, msgCode, msgMid, msgPayload, msgPayloadLen, msgTkl, msgToken, msgType, optCount,
+  optLen, optNum, optPtr,
 } from '../wire/coap';
 import { randomBetween, randomU32 } from './random';
 import { udpSend } from './udp-send';
@@ -35,7 +36,10 @@ const OBSERVER_SLOTS = 4;
 const MSG_CAP = 256;
 const PAY_CAP = 200;
 
-// §4.8 transmission parameters.
+// §4.2, §4.8: a CON goes out with a random timeout T in [2 s, 3 s], doubled at
+// each of MAX_RETRANSMIT retransmissions (same bytes, same Message ID):
+//   send ──T──> #1 ──2T──> #2 ──4T──> #3 ──8T──> #4 ──16T──> given up (at 31T)
+// An ACK or RST from the same endpoint with the same Message ID ends it.
 const ACK_TIMEOUT_MS: u32 = 2000;
 const ACK_TIMEOUT_MAX_MS: u32 = 3000; // ACK_TIMEOUT * ACK_RANDOM_FACTOR (1.5)
 const MAX_RETRANSMIT: u32 = 4;
@@ -64,8 +68,10 @@ const PATHS: usize = memory.data<u8>([
   1, 5, 0x71, 0x75, 0x65, 0x72, 0x79, // /query
   1, 14, 0x6c, 0x6f, 0x63, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x2d, 0x71, 0x75, 0x65, 0x72, 0x79, // /location-query
   1, 3, 0x6f, 0x62, 0x73, // /obs
-  2, 7, 0x73, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x73, 11, 0x74, 0x65, 0x6d, 0x70, 0x65, 0x72, 0x61, 0x74, 0x75, 0x72, 0x65, // /sensors/temperature
-  2, 7, 0x73, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x73, 8, 0x68, 0x75, 0x6d, 0x69, 0x64, 0x69, 0x74, 0x79, // /sensors/humidity
+  2, 7, 0x73, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x73, // /sensors
+  11, 0x74, 0x65, 0x6d, 0x70, 0x65, 0x72, 0x61, 0x74, 0x75, 0x72, 0x65, //   /temperature
+  2, 7, 0x73, 0x65, 0x6e, 0x73, 0x6f, 0x72, 0x73, // /sensors
+  8, 0x68, 0x75, 0x6d, 0x69, 0x64, 0x69, 0x74, 0x79, //   /humidity
   2, 9, 0x61, 0x63, 0x74, 0x75, 0x61, 0x74, 0x6f, 0x72, 0x73, 5, 0x72, 0x65, 0x6c, 0x61, 0x79, // /actuators/relay
 ]);
 // Methods allowed, bit (1 << code): GET 0x02, POST 0x04, PUT 0x08, DELETE 0x10 (§5.8).
@@ -73,7 +79,10 @@ const ALLOW: usize = memory.data<u8>([0x1e, 0x02, 0x02, 0x02, 0x04, 0x02, 0x02, 
 // /test and /location-query by method: POST 2.01, PUT 2.04, DELETE 2.02 (TD_COAP_CORE_02..04).
 const CODES: usize = memory.data<u8>([0, 0, 0x41, 0x44, 0x42]);
 // Location-Query "first=1", "second=2" (TD_COAP_CORE_13's /location-query).
-const LOCQ: usize = memory.data<u8>([0x66, 0x69, 0x72, 0x73, 0x74, 0x3d, 0x31, 0x73, 0x65, 0x63, 0x6f, 0x6e, 0x64, 0x3d, 0x32]);
+const LOCQ: usize = memory.data<u8>([
+  0x66, 0x69, 0x72, 0x73, 0x74, 0x3d, 0x31, // first=1
+  0x73, 0x65, 0x63, 0x6f, 0x6e, 0x64, 0x3d, 0x32, // second=2
+]);
 
 // Dedup entry.
 const D_USED = 0; // u8
@@ -143,6 +152,7 @@ function sameEp(a: usize, aPort: u32, b: usize, bPort: u32): bool {
   return aPort == bPort && memEqual(a, b, 16);
 }
 
+/** Forgets exchanges, observers and duplicates; sensors and relay (hardware) keep their state. */
 export function coapReset(): void {
   memory.fill(DEDUP, 0, DEDUP_SLOTS * D_SIZE);
   memory.fill(EXCH, 0, EXCHANGE_SLOTS * X_SIZE);

@@ -20,7 +20,8 @@ import { ncReset } from './neighbors';
 import { dequeueFrame, resetOutput } from './output-queue';
 import { seedRandom } from './random';
 import { routersReset } from './routers';
-import { udpReset } from './udp';
+import { udpReset, udpSendPacket } from './udp';
+import { setUdpSink } from './udp-send';
 import { REASON_COUNT } from '../../abi/reason';
 
 let running: bool = false;
@@ -44,6 +45,7 @@ export function nodeInit(now: u32): i32 {
   resetRedirects();
   resetOutput();
   udpReset();
+  setUdpSink(udpSendPacket);
   icmpReset(now);
   coapReset();
   ndReset();
