@@ -2,9 +2,11 @@
 // JSON line (for a lab's records). Benchmarks, not tests: nothing here fails on
 // a number; the budgets are printed beside the figures.
 import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SixlabCore, coreWasmPath } from '../core/sixlab-core.js';
 import { codecBench } from './codec-bench.js';
 import { frameMix } from './frame-mix.js';
+import { nodeBench } from './node-bench.js';
 import { tsharkRate } from './tshark-bench.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
@@ -12,12 +14,18 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en');
 async function main(): Promise<void> {
   const mix = frameMix(1000);
   const wasmBytes = statSync(coreWasmPath()).size;
+  const codecBytes = statSync(join(dirname(coreWasmPath()), 'test', 'codec-only.wasm')).size;
   const codec = codecBench(mix);
   const sender = new SixlabCore();
   const frames = mix.map((c) => sender.compress(c.packet, c.tx)[0]);
   const tshark = await tsharkRate(frames, 20);
+  const node = nodeBench();
   const rows: [string, string, string][] = [
-    ['release core (build/sixlab-core.wasm)', `${fmt(wasmBytes)} bytes`, '<= 16 KiB part 1, <= 32 KiB whole core'],
+    ['release core (build/sixlab-core.wasm)', `${fmt(wasmBytes)} bytes`, '<= 32 KiB whole core'],
+    ['part-1 codec alone (build/test/codec-only.wasm)', `${fmt(codecBytes)} bytes`, '<= 16 KiB'],
+    ['node memory (static data, all of it)', `${fmt(node.memoryBytes)} of 65,536 bytes`, 'one 64 KiB page'],
+    ['node tables', Object.entries(node.tables).map(([k, v]) => `${k} ${v}`).join(', '), ''],
+    ['echo request/reply exchanges (one node)', `${fmt(node.echoPerSecond)} /s`, ''],
     ['frame mix', `${codec.frames} packets, ${frames.reduce((s, f) => s + f.length, 0) / frames.length | 0} octets/frame avg`, ''],
     ['compress (IPv6 -> frame)', `${fmt(codec.compressPerSecond)} /s`, ''],
     ['decompress (frame -> IPv6)', `${fmt(codec.decompressPerSecond)} /s`, ''],
@@ -26,7 +34,10 @@ async function main(): Promise<void> {
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v, budget] of rows) console.log(`${k.padEnd(w)}  ${v}${budget ? `   [budget ${budget}]` : ''}`);
-  console.log(JSON.stringify({ bench: 'core-codec', node: process.version, wasmBytes, ...codec, tsharkFramesPerSecond: tshark?.perSecond }));
+  console.log(JSON.stringify({
+    bench: 'core', node: process.version, wasmBytes, codecBytes, ...codec, tsharkFramesPerSecond: tshark?.perSecond,
+    nodeMemoryBytes: node.memoryBytes, nodeTables: node.tables, echoPerSecond: node.echoPerSecond,
+  }));
 }
 
 await main();

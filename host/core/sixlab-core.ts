@@ -72,6 +72,8 @@ export interface CoreExports {
   sensor_set(id: number, value: number): void;
   sensor_get(id: number): number;
   relay_get(): number;
+  node_memory(): number;
+  node_tables(): number;
 }
 
 /** Finds the package root (the folder holding package.json) above this file. */

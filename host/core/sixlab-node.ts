@@ -216,6 +216,19 @@ export class SixlabNode extends SixlabCore {
   relay(): number {
     return this.x.relay_get();
   }
+
+  /** Octets of the one 64 KiB page the core's static data occupies. */
+  memoryUsed(): number {
+    return this.x.node_memory();
+  }
+
+  /** The sizes of the node's tables. */
+  tables(): Record<string, number> {
+    const n = this.x.node_tables();
+    const v = new DataView(this.x.memory.buffer, this.outPtr, n * 2);
+    const names = ['addresses', 'neighbors', 'routers', 'pendingPackets', 'outputFrames', 'udpSockets', 'udpQueue', 'reassemblyBuffers', 'contexts'];
+    return Object.fromEntries(names.slice(0, n).map((name, i) => [name, v.getUint16(i * 2, true)]));
+  }
 }
 
 export { AddrState, NcState, RegState };
