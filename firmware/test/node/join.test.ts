@@ -118,4 +118,18 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
     sim.run(1000);
     expect(pingSam()).toBe(0b000);
   });
+
+  it('lets two joined nodes reach each other link-locally without multicast resolution (RFC 6775 §5.6)', () => {
+    const { sim, node, router } = network();
+    const other = sim.addNode('n2', { eui64: eui(2) });
+    sim.run(5_000);
+    expect(other.addresses().filter((a) => a.registration === 'registered')).toHaveLength(1);
+    const before = sim.heard.length;
+    expect(node.ping(ip('fe80::212:4b00:0:2'), 3, 4, 8, sim.now)).toBe(0);
+    sim.run(100);
+    expect(node.echoReplies()).toMatchObject({ count: 1, lastId: 3, lastSeq: 4 });
+    const ns = sim.heard.slice(before).filter((h) => h.packet?.[6] === 58 && h.packet?.[40] === 135);
+    expect(ns).toHaveLength(0);
+    void router;
+  });
 });
