@@ -2,29 +2,14 @@
 // requests are encoded with coap-packet, as a client would.
 import { generate, parse } from 'coap-packet';
 import { describe, expect, it } from 'vitest';
-import { buildIpv6Packet, parseIpv6Packet } from '../../../host/packet/packet.js';
-import { Sim, eui, linkLocal } from './sim.js';
-
-const NODE_LINK = { mode: 'extended' as const, bytes: eui(1) };
-const TESTER_LINK = { mode: 'extended' as const, bytes: eui(0x99) };
-const NODE = linkLocal(NODE_LINK);
-const TESTER = linkLocal(TESTER_LINK);
+import { nodeAndTester } from './sim.js';
 
 function setup() {
-  const sim = new Sim();
-  const node = sim.addNode('n1', { eui64: eui(1) });
-  const answers: ReturnType<typeof parse>[] = [];
-  sim.addTester('client', (h) => {
-    const p = parseIpv6Packet(h.packet!);
-    if (p.udp?.srcPort === 5683) answers.push(parse(Buffer.from(p.udp.payload)));
-  });
-  sim.run(100);
-  const request = (packet: Parameters<typeof generate>[0]) => {
-    const payload = new Uint8Array(generate(packet));
-    sim.inject(TESTER_LINK, NODE_LINK, buildIpv6Packet({ src: TESTER, dst: NODE, upper: { kind: 'udp', srcPort: 40000, dstPort: 5683, payload } }));
-    sim.run(50);
-  };
-  return { sim, node, answers, request };
+  const t = nodeAndTester();
+  const request = (packet: Parameters<typeof generate>[0]) =>
+    t.send({ upper: { kind: 'udp', srcPort: 40000, dstPort: 5683, payload: new Uint8Array(generate(packet)) } });
+  const answers = () => t.got.filter((p) => p.udp?.srcPort === 5683).map((p) => parse(Buffer.from(p.udp!.payload)));
+  return { node: t.node, request, get answers() { return answers(); } };
 }
 
 describe('CoAP on the node', () => {

@@ -3,27 +3,13 @@
 // the errors IPv6 processing must send (RFC 8200 §4).
 import { describe, expect, it } from 'vitest';
 import { echoBody } from '../../../host/packet/icmpv6.js';
-import { buildIpv6Packet, parseIpv6Packet, type Ipv6PacketSpec } from '../../../host/packet/packet.js';
-import { BROADCAST, Sim, eui, ip, linkLocal } from './sim.js';
-
-const NODE_LINK = { mode: 'extended' as const, bytes: eui(1) };
-const TESTER_LINK = { mode: 'extended' as const, bytes: eui(0x99) };
-const NODE = linkLocal(NODE_LINK);
-const TESTER = linkLocal(TESTER_LINK);
+import { parseIpv6Packet } from '../../../host/packet/packet.js';
+import { BROADCAST, NODE, TESTER, ip, nodeAndTester } from './sim.js';
 
 function setup(nodeOptions = {}) {
-  const sim = new Sim();
-  const node = sim.addNode('n1', { eui64: eui(1), ...nodeOptions });
-  const got: ReturnType<typeof parseIpv6Packet>[] = [];
-  sim.addTester('tester', (h) => got.push(parseIpv6Packet(h.packet!)));
-  sim.run(100);
-  got.length = 0;
-  const send = (spec: Partial<Ipv6PacketSpec> & Pick<Ipv6PacketSpec, 'upper'>, link = NODE_LINK) => {
-    sim.inject(TESTER_LINK, link, buildIpv6Packet({ src: TESTER, dst: NODE, ...spec }));
-    sim.run(10);
-  };
-  const replies = () => got.filter((p) => p.icmpv6 && p.icmpv6.type !== 133);
-  return { sim, node, send, replies };
+  const t = nodeAndTester(nodeOptions);
+  const replies = () => t.got.filter((p) => p.icmpv6 && p.icmpv6.type !== 133);
+  return { ...t, replies };
 }
 
 const echo = (id: number, seq: number, data = Uint8Array.of(1, 2, 3, 4)) =>

@@ -3,29 +3,16 @@
 import { describe, expect, it } from 'vitest';
 import { echoBody } from '../../../host/packet/icmpv6.js';
 import { emitIpv6Header, parseIpv6Header } from '../../../host/packet/ipv6.js';
-import { buildIpv6Packet, parseIpv6Packet, type Ipv6PacketSpec } from '../../../host/packet/packet.js';
-import { Sim, eui, ip, linkLocal } from './sim.js';
+import { buildIpv6Packet, type Ipv6PacketSpec } from '../../../host/packet/packet.js';
+import { NODE, TESTER, ip, nodeAndTester } from './sim.js';
 
-const NODE_LINK = { mode: 'extended' as const, bytes: eui(1) };
-const TESTER_LINK = { mode: 'extended' as const, bytes: eui(0x99) };
-const NODE = linkLocal(NODE_LINK);
-const TESTER = linkLocal(TESTER_LINK);
 const echo = { kind: 'icmpv6' as const, type: 128, code: 0, body: echoBody(5, 6, Uint8Array.of(1, 2)) };
 
 function setup() {
-  const sim = new Sim();
-  const node = sim.addNode('n1', { eui64: eui(1) });
-  const got: ReturnType<typeof parseIpv6Packet>[] = [];
-  sim.addTester('tester', (h) => got.push(parseIpv6Packet(h.packet!)));
-  sim.run(100);
-  got.length = 0;
-  const sendRaw = (packet: Uint8Array) => {
-    sim.inject(TESTER_LINK, NODE_LINK, packet);
-    sim.run(10);
-  };
-  const send = (spec: Partial<Ipv6PacketSpec>) => sendRaw(buildIpv6Packet({ src: TESTER, dst: NODE, upper: echo, ...spec }));
-  const icmp = () => got.filter((p) => p.icmpv6 && p.icmpv6.type !== 133).map((p) => [p.icmpv6!.type, p.icmpv6!.code, new DataView(p.icmpv6!.body.buffer, p.icmpv6!.body.byteOffset).getUint32(0)]);
-  return { node, send, sendRaw, icmp };
+  const t = nodeAndTester();
+  const send = (spec: Partial<Ipv6PacketSpec>) => t.send({ upper: echo, ...spec });
+  const icmp = () => t.got.filter((p) => p.icmpv6 && p.icmpv6.type !== 133).map((p) => [p.icmpv6!.type, p.icmpv6!.code, new DataView(p.icmpv6!.body.buffer, p.icmpv6!.body.byteOffset).getUint32(0)]);
+  return { node: t.node, send, sendRaw: t.sendRaw, icmp };
 }
 
 const dest = (type: number, len = 4) => [{ kind: 'destination' as const, options: [{ type, data: new Uint8Array(len) }], pad: true }];

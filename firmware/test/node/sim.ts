@@ -10,6 +10,7 @@ import { buildDataFrame } from '../../../host/packet/ieee802154.js';
 import { formatIpv6, parseIpv6 } from '../../../host/packet/ipv6-address.js';
 import { interfaceIdFromLinkAddress, type LinkAddress } from '../../../host/packet/link-address.js';
 import { DISPATCH_IPV6, fragmentUncompressed } from '../../../host/packet/lowpan-fragment.js';
+import { buildIpv6Packet, parseIpv6Packet, type Ipv6PacketSpec } from '../../../host/packet/packet.js';
 
 export const PAN = 0xabcd;
 export const BROADCAST: LinkAddress = { mode: 'short', bytes: Uint8Array.of(0xff, 0xff) };
@@ -135,4 +136,30 @@ export class Sim {
   packetsFrom(from: string, since = 0): Heard[] {
     return this.heard.filter((h) => h.from === from && h.at >= since && h.packet);
   }
+}
+
+export const NODE_LINK: LinkAddress = { mode: 'extended', bytes: eui(1) };
+export const TESTER_LINK: LinkAddress = { mode: 'extended', bytes: eui(0x99) };
+export const NODE = linkLocal(NODE_LINK);
+export const TESTER = linkLocal(TESTER_LINK);
+
+/** One node (EUI-64 ...:01) and a tester station (...:99) that records every
+ *  packet the node sends and can send it any packet, link-locally. */
+export function nodeAndTester(nodeOptions: Partial<NodeOptions> = {}) {
+  const sim = new Sim();
+  const node = sim.addNode('n1', { eui64: eui(1), ...nodeOptions });
+  const got: ReturnType<typeof parseIpv6Packet>[] = [];
+  sim.addTester('tester', (h) => got.push(parseIpv6Packet(h.packet!)));
+  sim.run(100);
+  got.length = 0;
+  /** Sends a packet from the tester (src TESTER, dst NODE unless given) and lets it settle. */
+  const send = (spec: Partial<Ipv6PacketSpec> & Pick<Ipv6PacketSpec, 'upper'>, link: LinkAddress = NODE_LINK) => {
+    sim.inject(TESTER_LINK, link, buildIpv6Packet({ src: TESTER, dst: NODE, ...spec }));
+    sim.run(10);
+  };
+  const sendRaw = (packet: Uint8Array, link: LinkAddress = NODE_LINK) => {
+    sim.inject(TESTER_LINK, link, packet);
+    sim.run(10);
+  };
+  return { sim, node, got, send, sendRaw };
 }

@@ -1,26 +1,13 @@
 // UDP on the node (RFC 768, RFC 8200 §8.1): sockets, the receive queue, checksum
 // rules, and sending.
 import { describe, expect, it } from 'vitest';
-import { buildIpv6Packet, parseIpv6Packet } from '../../../host/packet/packet.js';
-import { Sim, eui, linkLocal } from './sim.js';
-
-const NODE_LINK = { mode: 'extended' as const, bytes: eui(1) };
-const TESTER_LINK = { mode: 'extended' as const, bytes: eui(0x99) };
-const NODE = linkLocal(NODE_LINK);
-const TESTER = linkLocal(TESTER_LINK);
+import { NODE, TESTER, nodeAndTester } from './sim.js';
 
 function setup() {
-  const sim = new Sim();
-  const node = sim.addNode('n1', { eui64: eui(1) });
-  const got: ReturnType<typeof parseIpv6Packet>[] = [];
-  sim.addTester('tester', (h) => got.push(parseIpv6Packet(h.packet!)));
-  sim.run(100);
-  got.length = 0;
-  const send = (dstPort: number, payload: Uint8Array, extra: { forceChecksum?: number } = {}) => {
-    sim.inject(TESTER_LINK, NODE_LINK, buildIpv6Packet({ src: TESTER, dst: NODE, upper: { kind: 'udp', srcPort: 4444, dstPort, payload, ...extra } }));
-    sim.run(10);
-  };
-  return { sim, node, got, send };
+  const t = nodeAndTester();
+  const send = (dstPort: number, payload: Uint8Array, extra: { forceChecksum?: number } = {}) =>
+    t.send({ upper: { kind: 'udp', srcPort: 4444, dstPort, payload, ...extra } });
+  return { ...t, send };
 }
 
 describe('UDP', () => {
