@@ -16,6 +16,7 @@
 //   piggybacked (§5.2: the server's choice), a notification goes NON.
 // - OBSERVER_SLOTS (endpoint, token, resource) entries. Full: the registration
 //   falls back to a plain GET without Observe (RFC 7641 §2).
+import { COAP_DEDUP_SLOTS, COAP_EXCHANGE_SLOTS, COAP_MESSAGE_CAP, COAP_OBSERVER_SLOTS } from '../config';
 import { memEqual } from '../mem';
 import {
   ACCEPT, ACK, BAD_OPTION, BAD_REQUEST, CF_JSON, CF_TEXT, CHANGED, CON, CONTENT, CONTENT_FORMAT, COAP_FORMAT,
@@ -29,11 +30,11 @@ import { randomBetween, randomU32 } from './random';
 import { udpSend } from './udp-send';
 
 export const COAP_PORT: u32 = 5683;
-const DEDUP_SLOTS = 8;
-const EXCHANGE_SLOTS = 4;
-const OBSERVER_SLOTS = 4;
+const DEDUP_SLOTS = COAP_DEDUP_SLOTS;
+const EXCHANGE_SLOTS = COAP_EXCHANGE_SLOTS;
+const OBSERVER_SLOTS = COAP_OBSERVER_SLOTS;
 /** Largest message sent or stored; a reply that does not fit becomes 5.00. */
-const MSG_CAP = 256;
+const MSG_CAP = COAP_MESSAGE_CAP;
 const PAY_CAP = 200;
 
 // §4.2, §4.8: a CON goes out with a random timeout T in [2 s, 3 s], doubled at

@@ -7,7 +7,7 @@ import { Reason } from '../../abi/reason';
 import { OUT, TX, fail, wr16be } from '../mem';
 import { packetToFrames } from '../lowpan/fragmenter';
 import { CONFIG, mode, sourceLink, sourceMode } from './iface';
-import { DELAY_FIRST_PROBE_TIME_MS, PENDING_PACKETS } from './limits';
+import { DELAY_FIRST_PROBE_TIME_MS, PENDING_PACKETS, REDIRECTS } from './limits';
 import { ncCreate, ncFind, ncSetState, ncState, ncUsed } from './neighbors';
 import { defaultRouter, onLink } from './routers';
 import { startResolution } from './nd-send';
@@ -23,7 +23,6 @@ const BROADCAST: usize = memory.data<u8>([0xff, 0xff]);
 
 // The destination cache, reduced to what Redirects set (RFC 4861 §5.2, §8.3):
 // destination -> first hop, oldest entry replaced.
-const REDIRECTS: i32 = 4;
 const REDIRECT: usize = memory.data(REDIRECTS * 32, 8);
 let nextRedirect: i32 = 0;
 /** The link address linkFromIid() derived. */

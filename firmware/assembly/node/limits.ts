@@ -1,14 +1,9 @@
-// Sizes of the node's tables (design notes: static tables sized in one place)
-// and the protocol constants they run on.
+// The protocol constants the node runs on (its table sizes live in ../config.ts).
 
-export const ADDRESSES: i32 = 4; // link-local + 3 from prefixes
-export const NEIGHBORS: i32 = 8;
-export const ROUTERS: i32 = 2;
-export const PENDING_PACKETS: i32 = 2; // waiting for address resolution (RFC 4861 §7.2.2)
-export const OUTPUT_FRAMES: i32 = 32; // frames waiting for the host to drain
-export const UDP_SOCKETS: i32 = 4;
-export const UDP_QUEUE: i32 = 4; // received datagrams waiting for the application
-export const UDP_QUEUE_BYTES: i32 = 256; // payload kept per queued datagram
+export {
+  ADDRESSES, NEIGHBORS, ONLINK_PREFIXES, OUTPUT_FRAMES, PENDING_PACKETS, REDIRECTS, ROUTERS, UDP_QUEUE, UDP_QUEUE_BYTES,
+  UDP_SOCKETS,
+} from '../config';
 
 // RFC 4861 §10 (host constants).
 export const MAX_RTR_SOLICITATION_DELAY_MS: u32 = 1000;

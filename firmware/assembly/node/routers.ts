@@ -6,15 +6,14 @@ import { memEqual } from '../mem';
 import { prefixMatches } from '../wire/ipv6-address';
 import { contextClear, contextSet } from '../lowpan/context';
 import { randomBetween } from './random';
-import { NEVER, REACHABLE_TIME_MS, RETRANS_TIMER_MS, ROUTERS, before } from './limits';
+import { NEVER, ONLINK_PREFIXES, REACHABLE_TIME_MS, RETRANS_TIMER_MS, ROUTERS, before } from './limits';
 
 const TABLE: usize = memory.data(ROUTERS * NodeRouter.Size, 4);
 /** Node-wide values (layout NodeStatus), readable by the host. */
 export const STATUS: usize = memory.data(NodeStatus.Size, 4);
 
 // On-link prefixes (classic mode, L flag): prefix, length, valid until.
-const ONLINK_SLOTS: i32 = 4;
-const ONLINK: usize = memory.data(ONLINK_SLOTS * 24, 4);
+const ONLINK: usize = memory.data(ONLINK_PREFIXES * 24, 4);
 
 // 6LoWPAN contexts from 6CO (RFC 6775 §4.2, §5.4.2): a context with C=0 is
 // used for decompression only; one whose Valid Lifetime runs out is removed.
@@ -27,7 +26,7 @@ export function routerRow(i: i32): usize {
 
 export function routersReset(): void {
   memory.fill(TABLE, 0, ROUTERS * NodeRouter.Size);
-  memory.fill(ONLINK, 0, ONLINK_SLOTS * 24);
+  memory.fill(ONLINK, 0, ONLINK_PREFIXES * 24);
   memory.fill(CTX_STATE, 0, 16);
   memory.fill(STATUS, 0, NodeStatus.Size);
   store<u32>(STATUS, RETRANS_TIMER_MS, NodeStatus.RetransTimer);
@@ -92,7 +91,7 @@ export function isRouter(addr: usize): bool {
 /** Records an on-link prefix (PIO with L=1, classic mode); lifetime 0 removes it. */
 export function updateOnLink(prefix: usize, bits: u32, until: u32, remove: bool): void {
   let slot: usize = 0;
-  for (let i = 0; i < ONLINK_SLOTS; i++) {
+  for (let i = 0; i < ONLINK_PREFIXES; i++) {
     const s = ONLINK + <usize>(i * 24);
     const used = load<u32>(s, 20) != 0;
     if (used && load<u8>(s, 16) == bits && prefixMatches(s, prefix, bits)) {
@@ -112,7 +111,7 @@ export function updateOnLink(prefix: usize, bits: u32, until: u32, remove: bool)
 }
 
 export function onLink(addr: usize): bool {
-  for (let i = 0; i < ONLINK_SLOTS; i++) {
+  for (let i = 0; i < ONLINK_PREFIXES; i++) {
     const s = ONLINK + <usize>(i * 24);
     if (load<u32>(s, 20) != 0 && prefixMatches(addr, s, <i32>load<u8>(s, 16))) return true;
   }
@@ -142,7 +141,7 @@ export function expireRouters(now: u32): u32 {
     if (!before(now, t)) memory.fill(r, 0, NodeRouter.Size);
     else if (d == NEVER || before(t, d)) d = t;
   }
-  for (let i = 0; i < ONLINK_SLOTS; i++) {
+  for (let i = 0; i < ONLINK_PREFIXES; i++) {
     const s = ONLINK + <usize>(i * 24);
     const t = load<u32>(s, 20);
     if (t == 0 || t == NEVER) continue;
