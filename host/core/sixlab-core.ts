@@ -77,7 +77,7 @@ export interface CoreExports {
 }
 
 /** Finds the package root (the folder holding package.json) above this file. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
