@@ -7,6 +7,7 @@ import type { LinkAddress } from '../packet/link-address.js';
 import type { Link, ReceivedFrame } from '../link/link.js';
 import { Medium, type MacAddressing, type Station, type Transmission } from '../sim/medium.js';
 import { VirtualClock } from '../sim/virtual-clock.js';
+import type { Scheduler } from '../sim/clock.js';
 import type { Board } from './board-config.js';
 import { createFaults, type Fault } from './faults.js';
 
@@ -25,7 +26,7 @@ class DeviceStation implements Station {
     readonly node: SixlabNode,
     private readonly board: Board,
     private readonly medium: Medium,
-    private readonly clock: VirtualClock,
+    private readonly clock: Scheduler,
     private readonly faults: Fault[],
   ) {}
 
@@ -58,7 +59,7 @@ class TesterStation implements Station, Link {
   readonly name = 'tester';
   private readonly listeners = new Set<(f: ReceivedFrame) => void>();
 
-  constructor(private readonly medium: Medium, readonly clock: VirtualClock, private readonly link: LinkAddress) {}
+  constructor(private readonly medium: Medium, readonly clock: Scheduler, private readonly link: LinkAddress) {}
 
   accepts(mac: MacAddressing): boolean {
     return sameAddress(mac, this.link);
@@ -86,16 +87,19 @@ export interface VirtualBoardOptions {
   faults?: string[];
   seed?: number;
   debug?: boolean;
+  /** Real time, for a board served on a port (default: a virtual clock). */
+  clock?: Scheduler;
 }
 
 export class VirtualBoard {
-  readonly clock = new VirtualClock();
+  readonly clock: Scheduler;
   readonly medium: Medium;
   readonly device: DeviceStation;
   readonly link: Link;
   readonly faults: Fault[];
 
   constructor(readonly board: Board, options: VirtualBoardOptions = {}) {
+    this.clock = options.clock ?? new VirtualClock();
     const cfg = board.link.kind === 'virtual' ? board.link : { kind: 'virtual' as const };
     this.medium = new Medium(this.clock, { seed: options.seed ?? cfg.seed ?? 1, lossPercent: cfg.lossPercent ?? 0, delayMs: cfg.delayMs ?? 0 });
     this.faults = createFaults([...(cfg.faults ?? []), ...(options.faults ?? [])]);

@@ -19,3 +19,24 @@ export class RealClock implements Clock {
     return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
   }
 }
+
+/** A clock that can also run work at a time: what the medium and the virtual
+ *  board need. The virtual clock jumps; the real one waits. */
+export interface Scheduler extends Clock {
+  /** Runs `run` at time `at`; returns a function that cancels it. */
+  schedule(at: number, run: () => void): () => void;
+  /** A promise only scheduled work settles (the virtual clock keeps running while it is pending). */
+  hold<T>(start: (resolve: (value: T) => void) => void): Promise<T>;
+}
+
+/** Wall-clock scheduling, for a virtual board that serves a real port. */
+export class RealScheduler extends RealClock implements Scheduler {
+  schedule(at: number, run: () => void): () => void {
+    const timer = setTimeout(run, Math.max(0, at - this.now()));
+    return () => clearTimeout(timer);
+  }
+
+  hold<T>(start: (resolve: (value: T) => void) => void): Promise<T> {
+    return new Promise<T>(start);
+  }
+}

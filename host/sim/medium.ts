@@ -6,7 +6,7 @@
 // §6.7.4.3); receivers drop MAC-level duplicates by source and sequence
 // number, as a radio does.
 import { fcs16 } from '../packet/ieee802154.js';
-import type { VirtualClock } from './virtual-clock.js';
+import type { Scheduler } from './clock.js';
 
 export const MAC_MAX_FRAME_RETRIES = 3;
 /** macAckWaitDuration at 2.4 GHz O-QPSK: 54 symbols of 16 µs. */
@@ -92,7 +92,7 @@ export class Medium {
   private rngState: number;
   defaults: LinkProperties;
 
-  constructor(readonly clock: VirtualClock, options: { seed?: number } & Partial<LinkProperties> = {}) {
+  constructor(readonly clock: Scheduler, options: { seed?: number } & Partial<LinkProperties> = {}) {
     this.rngState = (options.seed ?? 1) >>> 0 || 1;
     this.defaults = { lossPercent: options.lossPercent ?? 0, delayMs: options.delayMs ?? 0 };
   }

@@ -2,7 +2,7 @@
 // harness waits (sleep), the clock runs the events in time order, letting the
 // harness react after each one, and jumps straight to the next event when
 // everyone is idle: a 60 s protocol wait takes milliseconds.
-import type { Clock } from './clock.js';
+import type { Scheduler } from './clock.js';
 
 interface Event {
   at: number;
@@ -12,7 +12,7 @@ interface Event {
 
 const yieldToHarness = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export class VirtualClock implements Clock {
+export class VirtualClock implements Scheduler {
   private t = 0;
   private seq = 0;
   private readonly events: Event[] = [];
