@@ -8,10 +8,11 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # tshark: Wireshark's dissectors, the third opinion in the cross-checks.
 # wabt: wasm-objdump, to inspect the core module by hand.
-if ! command -v tshark >/dev/null 2>&1 || ! command -v wasm-objdump >/dev/null 2>&1; then
+# socat: makes the PTYs the virtual board is served on (sixlab board up).
+if ! command -v tshark >/dev/null 2>&1 || ! command -v wasm-objdump >/dev/null 2>&1 || ! command -v socat >/dev/null 2>&1; then
   echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
   as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tshark wabt
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tshark wabt socat
 fi
 
 npm ci --no-audit --no-fund
