@@ -96,5 +96,6 @@ export class SerialDevice {
 
   close(): void {
     this.unsubscribe?.();
+    this.clock.stop();
   }
 }

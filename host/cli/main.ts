@@ -2,6 +2,7 @@
 // sixlab: the command line. Exit codes: 0 done, 1 failures found, 2 usage or setup error.
 import { Command, CommanderError } from 'commander';
 import { collect } from './context-option.js';
+import { boardUpCommand, boardsCommand, captureCommand, pingCommand } from './board-commands.js';
 import { decodeCommand } from './decode-command.js';
 import { encodeCommand } from './encode-command.js';
 import { EXIT_USAGE, reportFatal } from './usage-error.js';
@@ -33,6 +34,36 @@ function program(): Command {
     .option('--uncompressed', 'send IPv6 uncompressed (dispatch 0x41)')
     .option('--json', 'one JSON object per packet: {"frames": [...]}')
     .action((opts) => encodeCommand(opts));
+  p.command('boards')
+    .description('list the boards in boards/ and whether each is usable on this machine')
+    .option('--json', 'one JSON object per board')
+    .action((opts) => boardsCommand(opts));
+
+  const board = p.command('board').description('serve or manage a board');
+  board.command('up')
+    .description('serve a virtual board on a PTY, speaking the sixlab serial link (prints the device path)')
+    .argument('<name>', 'board name (boards/<name>/board.json)')
+    .option('--link <path>', 'stable path for the PTY (default /tmp/sixlab-<name>)')
+    .option('--fault <name>', 'make the board misbehave in one named way (repeatable)', collect, [])
+    .action((name: string, opts) => boardUpCommand(name, opts));
+
+  p.command('ping')
+    .description('send ICMPv6 Echo Requests to a device through a board, as ping6 does')
+    .argument('[address]', 'IPv6 address (default: the device\'s link-local address)')
+    .requiredOption('--board <name>', 'board to reach the device through')
+    .option('--count <n>', 'Echo Requests to send', '4')
+    .option('--size <n>', 'data octets per request (0..1232)', '32')
+    .option('--interval <ms>', 'time between requests', '1000')
+    .option('--timeout <ms>', 'time to wait for each reply', '2000')
+    .action((address: string | undefined, opts) => pingCommand(address, opts));
+
+  p.command('capture')
+    .description('write every frame in and out of a board to a pcapng file (link type 195) for Wireshark')
+    .requiredOption('--board <name>', 'board to capture on')
+    .requiredOption('--out <file>', 'pcapng file to write')
+    .option('--duration <s>', 'stop after this many seconds (virtual boards: virtual seconds, default 60)')
+    .option('--fault <name>', 'virtual boards: a named fault (repeatable)', collect, [])
+    .action((opts) => captureCommand(opts));
   return p;
 }
 

@@ -31,9 +31,24 @@ export interface Scheduler extends Clock {
 
 /** Wall-clock scheduling, for a virtual board that serves a real port. */
 export class RealScheduler extends RealClock implements Scheduler {
+  private readonly timers = new Set<NodeJS.Timeout>();
+
   schedule(at: number, run: () => void): () => void {
-    const timer = setTimeout(run, Math.max(0, at - this.now()));
-    return () => clearTimeout(timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, Math.max(0, at - this.now()));
+    this.timers.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.timers.delete(timer);
+    };
+  }
+
+  /** Cancels everything scheduled (the board is being shut down). */
+  stop(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
   }
 
   hold<T>(start: (resolve: (value: T) => void) => void): Promise<T> {

@@ -1,0 +1,60 @@
+// Opens the link a board describes, the same way for every kind, with a tap
+// for captures: every frame in and out, with its time on the link's clock.
+import type { Link } from '../link/link.js';
+import { SerialLink } from '../link/serial-link.js';
+import { ZepEndpoint } from '../link/zep.js';
+import type { Board } from './board-config.js';
+import { VirtualBoard } from './virtual-board.js';
+
+export interface TappedFrame {
+  at: number; // ms on the link's clock
+  psdu: Uint8Array;
+  direction: 'in' | 'out'; // in: from the device side, out: from the tester
+  comment?: string;
+}
+
+export interface OpenBoard {
+  board: Board;
+  link: Link;
+  /** Every frame on the air (virtual boards: retransmissions and ACKs too). */
+  tap(listener: (f: TappedFrame) => void): void;
+  virtual?: VirtualBoard;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  faults?: string[];
+  timeoutMs?: number;
+}
+
+export async function openBoard(board: Board, options: OpenOptions = {}): Promise<OpenBoard> {
+  const taps: ((f: TappedFrame) => void)[] = [];
+  const emit = (f: TappedFrame) => taps.forEach((t) => t(f));
+  const link = board.link;
+  if (link.kind === 'virtual') {
+    const vb = new VirtualBoard(board, { faults: options.faults });
+    vb.onTransmission((t) => emit({
+      at: t.at, psdu: t.psdu, direction: t.from === 'tester' ? 'out' : 'in',
+      comment: t.attempt > 0 ? `retransmission ${t.attempt}` : undefined,
+    }));
+    return { board, link: vb.link, virtual: vb, tap: (l) => taps.push(l), close: () => vb.link.close() };
+  }
+  if (options.faults?.length) throw new Error(`board ${board.name}: faults need a virtual board`);
+  const raw: Link = link.kind === 'serial'
+    ? await SerialLink.open({ path: link.path, baudRate: link.baudRate, reconnectMs: link.reconnectMs }, options.timeoutMs ?? board.timeouts?.helloMs ?? 2000)
+    : await ZepEndpoint.open({
+      address: link.address ?? '::1', localPort: link.localPort, remotePort: link.remotePort, channel: link.channel,
+      pan: board.pan, extendedAddress: board.testerLink,
+    });
+  raw.onFrame((f) => emit({ at: f.at, psdu: f.psdu, direction: 'in' }));
+  const tapped: Link = {
+    clock: raw.clock,
+    onFrame: (l) => raw.onFrame(l),
+    send: async (psdu) => {
+      emit({ at: raw.clock.now(), psdu, direction: 'out' });
+      await raw.send(psdu);
+    },
+    close: () => raw.close(),
+  };
+  return { board, link: tapped, tap: (l) => taps.push(l), close: () => raw.close() };
+}
