@@ -7,6 +7,7 @@ import { SixlabCore, coreWasmPath } from '../core/sixlab-core.js';
 import { codecBench } from './codec-bench.js';
 import { frameMix } from './frame-mix.js';
 import { nodeBench } from './node-bench.js';
+import { framingRates, nodesOnOneMedium, pingPty, pingVirtual } from './link-bench.js';
 import { tsharkRate } from './tshark-bench.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
@@ -20,12 +21,22 @@ async function main(): Promise<void> {
   const frames = mix.map((c) => sender.compress(c.packet, c.tx)[0]);
   const tshark = await tsharkRate(frames, 20);
   const node = nodeBench();
+  const framing = framingRates();
+  const virtualPing = await pingVirtual();
+  const ptyRtt = await pingPty();
+  const fleets: [number, { wallMs: number; deliveries: number }][] = [];
+  for (const n of [10, 100, 300]) fleets.push([n, await nodesOnOneMedium(n)]);
   const rows: [string, string, string][] = [
     ['release core (build/sixlab-core.wasm)', `${fmt(wasmBytes)} bytes`, '<= 32 KiB whole core'],
     ['part-1 codec alone (build/test/codec-only.wasm)', `${fmt(codecBytes)} bytes`, '<= 16 KiB'],
     ['node memory (static data, all of it)', `${fmt(node.memoryBytes)} of 65,536 bytes`, 'one 64 KiB page'],
     ['node tables', Object.entries(node.tables).map(([k, v]) => `${k} ${v}`).join(', '), ''],
     ['echo request/reply exchanges (one node)', `${fmt(node.echoPerSecond)} /s`, ''],
+    ['serial framing: encode', `${fmt(framing.encodePerSecond)} frames/s`, ''],
+    ['serial framing: decode', `${fmt(framing.decodePerSecond)} frames/s`, ''],
+    ['ping over the in-process medium', `${virtualPing.virtualRttMs.toFixed(2)} ms virtual RTT, ${virtualPing.wallMsPerPing.toFixed(2)} ms wall per ping`, ''],
+    ['ping over a real PTY (virtual board behind socat)', ptyRtt === undefined ? 'socat not installed' : `${ptyRtt.toFixed(2)} ms median RTT`, ''],
+    ...fleets.map(([n, f]): [string, string, string] => [`${n} nodes on one medium, 60 s virtual`, `${fmt(f.wallMs)} ms wall, ${fmt(f.deliveries)} frame deliveries`, '']),
     ['frame mix', `${codec.frames} packets, ${frames.reduce((s, f) => s + f.length, 0) / frames.length | 0} octets/frame avg`, ''],
     ['compress (IPv6 -> frame)', `${fmt(codec.compressPerSecond)} /s`, ''],
     ['decompress (frame -> IPv6)', `${fmt(codec.decompressPerSecond)} /s`, ''],
@@ -37,6 +48,7 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({
     bench: 'core', node: process.version, wasmBytes, codecBytes, ...codec, tsharkFramesPerSecond: tshark?.perSecond,
     nodeMemoryBytes: node.memoryBytes, nodeTables: node.tables, echoPerSecond: node.echoPerSecond,
+    framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets),
   }));
 }
 

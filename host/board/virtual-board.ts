@@ -17,21 +17,21 @@ function sameAddress(mac: MacAddressing, link: LinkAddress, short?: number): boo
   return false;
 }
 
-/** The device: a node behind its faults. */
-class DeviceStation implements Station {
-  readonly name = 'device';
+/** A node on the medium, behind its faults (the board's device is one). */
+export class NodeStation implements Station {
   private cancelTick?: () => void;
 
   constructor(
+    readonly name: string,
     readonly node: SixlabNode,
-    private readonly board: Board,
+    private readonly address: { link: LinkAddress; short?: number },
     private readonly medium: Medium,
     private readonly clock: Scheduler,
-    private readonly faults: Fault[],
+    private readonly faults: Fault[] = [],
   ) {}
 
   accepts(mac: MacAddressing): boolean {
-    return sameAddress(mac, this.board.deviceLink, this.board.deviceShort);
+    return sameAddress(mac, this.address.link, this.address.short);
   }
 
   receive(psdu: Uint8Array, at: number): void {
@@ -94,7 +94,7 @@ export interface VirtualBoardOptions {
 export class VirtualBoard {
   readonly clock: Scheduler;
   readonly medium: Medium;
-  readonly device: DeviceStation;
+  readonly device: NodeStation;
   readonly link: Link;
   readonly faults: Fault[];
 
@@ -107,7 +107,7 @@ export class VirtualBoard {
       eui64: board.deviceLink.bytes, shortAddress: board.deviceShort, pan: board.pan, seed: options.seed ?? cfg.seed ?? 1,
       mode: board.device.mode ?? 'lowpan-nd', debug: options.debug,
     }, 0);
-    this.device = new DeviceStation(node, board, this.medium, this.clock, this.faults);
+    this.device = new NodeStation('device', node, { link: board.deviceLink, short: board.deviceShort }, this.medium, this.clock, this.faults);
     const tester = new TesterStation(this.medium, this.clock, board.testerLink);
     this.medium.attach(this.device);
     this.medium.attach(tester);
