@@ -3,13 +3,16 @@
 // radio would), and time jumps to the next deadline when all are idle. The
 // router is the tester's: it builds what it sends with the tester's own packet
 // library (uncompressed 6LoWPAN, RFC 4944 §5.1) and reads what nodes send with
-// a separate codec instance, never with the node under test.
-import { SixlabCore } from '../../../host/core/sixlab-core.js';
+// the tester's own 6LoWPAN decoder, never with the node's code. Unlike
+// host/sim/medium.ts there is no delay and no MAC ACK, so protocol timers can
+// be checked to the millisecond.
 import { SixlabNode, type NodeOptions } from '../../../host/core/sixlab-node.js';
 import { buildDataFrame } from '../../../host/packet/ieee802154.js';
 import { formatIpv6, parseIpv6 } from '../../../host/packet/ipv6-address.js';
 import { interfaceIdFromLinkAddress, type LinkAddress } from '../../../host/packet/link-address.js';
 import { DISPATCH_IPV6, fragmentUncompressed } from '../../../host/packet/lowpan-fragment.js';
+import { parseIeee802154 } from '../../../host/packet/ieee802154-parse.js';
+import { Reassembler, decodeLowpan, type LowpanContexts } from '../../../host/packet/lowpan.js';
 import { buildIpv6Packet, parseIpv6Packet, type Ipv6PacketSpec } from '../../../host/packet/packet.js';
 
 export const PAN = 0xabcd;
@@ -42,28 +45,38 @@ export class Sim {
   readonly nodes = new Map<string, SixlabNode>();
   /** Every frame sent on the medium, in order, with what it carried. */
   readonly heard: Heard[] = [];
-  private readonly decoders = new Map<string, SixlabCore>();
+  /** The tester's reading of each station's frames (its own decoder, contexts it knows). */
+  private readonly reassemblers = new Map<string, Reassembler>();
+  private readonly known: LowpanContexts = new Map();
   /** The tester's stations: a name and what to do with each packet they hear. */
   private readonly testers = new Map<string, (h: Heard) => void>();
   /** Stations that hear nothing and send nothing (switched off). */
   readonly detached = new Set<string>();
-  private readonly contexts: { cid: number; prefix: Uint8Array; length: number }[] = [];
   private tag = 0x7000;
   private seq = 0;
 
   addNode(name: string, options: Partial<NodeOptions> & { eui64: Uint8Array }): SixlabNode {
     const node = new SixlabNode({ pan: PAN, seed: this.nodes.size + 1, ...options }, this.now);
     this.nodes.set(name, node);
-    const decoder = new SixlabCore();
-    for (const c of this.contexts) decoder.setContext(c.cid, c.prefix, c.length);
-    this.decoders.set(name, decoder);
+    this.reassemblers.set(name, new Reassembler());
     return node;
   }
 
   /** A context the tester knows (it advertised it), for reading what nodes send. */
   setContext(cid: number, prefix: Uint8Array, length: number): void {
-    this.contexts.push({ cid, prefix, length });
-    for (const d of this.decoders.values()) d.setContext(cid, prefix, length);
+    this.known.set(cid, { prefix, length });
+  }
+
+  /** The packet a station's frame completes, read with the tester's own library. */
+  private read(from: string, frame: Uint8Array): Uint8Array | undefined {
+    try {
+      const mac = parseIeee802154(frame);
+      if (!mac.fcsOk || mac.frameType !== 1) return undefined;
+      const d = decodeLowpan(mac.payload, { src: mac.src, dst: mac.dst }, this.known);
+      return d.kind === 'ipv6' ? d.packet : this.reassemblers.get(from)!.accept(d, this.now);
+    } catch (err) {
+      throw new Error(`sim: a frame from ${from} does not decode: ${(err as Error).message}`);
+    }
   }
 
   /** A tester station: hears every packet on the medium. */
@@ -87,10 +100,7 @@ export class Sim {
   /** Gives a frame to every station but its sender. */
   private deliver(from: string, frame: Uint8Array): void {
     const h: Heard = { at: this.now, from, frame };
-    if (from !== 'tester') {
-      const r = this.decoders.get(from)!.decode(frame, this.now);
-      if (r.kind === 'packet') h.packet = r.packet;
-    }
+    if (from !== 'tester') h.packet = this.read(from, frame);
     this.heard.push(h);
     for (const [name, node] of this.nodes) if (name !== from && !this.detached.has(name)) node.input(frame, this.now);
     if (from !== 'tester' && h.packet) for (const onPacket of this.testers.values()) onPacket(h);
