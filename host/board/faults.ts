@@ -70,6 +70,20 @@ function ndOption(p: Uint8Array, type: number): number {
   return -1;
 }
 
+/** ND messages of one ICMPv6 type sent with hop limit 64 instead of 255. */
+function wrongHopLimit(name: string, type: number, description: string): Fault {
+  return {
+    name,
+    description,
+    outbound: packetRewriter((p) => {
+      if (icmpType(p) !== type) return undefined;
+      const q = Uint8Array.from(p);
+      q[7] = 64;
+      return q;
+    }),
+  };
+}
+
 const FAULTS: Record<string, () => Fault> = {
   'drop-echo-replies': () => ({
     name: 'drop-echo-replies',
@@ -91,26 +105,10 @@ const FAULTS: Record<string, () => Fault> = {
     description: 'sends no Destination Unreachable for closed UDP ports (RFC 4443 §3.1 code 4)',
     outbound: packetRewriter((p) => (icmpType(p) === 1 && p[41] === 4 ? null : undefined)),
   }),
-  'wrong-hop-limit-na': () => ({
-    name: 'wrong-hop-limit-na',
-    description: 'sends Neighbor Advertisements with hop limit 64 instead of 255 (RFC 4861 §7.1.2)',
-    outbound: packetRewriter((p) => {
-      if (icmpType(p) !== 136) return undefined;
-      const q = Uint8Array.from(p);
-      q[7] = 64;
-      return q;
-    }),
-  }),
-  'wrong-hop-limit-ns': () => ({
-    name: 'wrong-hop-limit-ns',
-    description: 'sends Neighbor Solicitations (registrations included) with hop limit 64 (RFC 4861 §7.1.1)',
-    outbound: packetRewriter((p) => {
-      if (icmpType(p) !== 135) return undefined;
-      const q = Uint8Array.from(p);
-      q[7] = 64;
-      return q;
-    }),
-  }),
+  'wrong-hop-limit-na': () => wrongHopLimit('wrong-hop-limit-na', 136,
+    'sends Neighbor Advertisements with hop limit 64 instead of 255 (RFC 4861 §7.1.2)'),
+  'wrong-hop-limit-ns': () => wrongHopLimit('wrong-hop-limit-ns', 135,
+    'sends Neighbor Solicitations (registrations included) with hop limit 64 (RFC 4861 §7.1.1)'),
   'ignore-aro-status': () => ({
     name: 'ignore-aro-status',
     description: 'treats every registration answer as success, whatever its ARO/EARO status (RFC 6775 §5.5.2)',
