@@ -16,4 +16,13 @@ if ! command -v tshark >/dev/null 2>&1 || ! command -v wasm-objdump >/dev/null 2
 fi
 
 npm ci --no-audit --no-fund
-npm test
+
+# Every test; then the plain closing line CI reads ("N passed, N failed").
+report="$(mktemp -d)/vitest.json"
+status=0
+npm test -- --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""));
+' "$report" || true
+exit "$status"
