@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const virtualPing = await pingVirtual();
   const ptyRtt = await pingPty();
   const fleets: [number, { wallMs: number; deliveries: number }][] = [];
-  for (const n of [10, 100, 300]) fleets.push([n, await nodesOnOneMedium(n)]);
+  for (const n of [10, 100, 300, 1000]) fleets.push([n, await nodesOnOneMedium(n)]);
   const rows: [string, string, string][] = [
     ['release core (build/sixlab-core.wasm)', `${fmt(wasmBytes)} bytes`, '<= 32 KiB whole core'],
     ['part-1 codec alone (build/test/codec-only.wasm)', `${fmt(codecBytes)} bytes`, '<= 16 KiB'],

@@ -20,6 +20,7 @@ function sameAddress(mac: MacAddressing, link: LinkAddress, short?: number): boo
 /** A node on the medium, behind its faults (the board's device is one). */
 export class NodeStation implements Station {
   private cancelTick?: () => void;
+  private tickAt?: number;
 
   constructor(
     readonly name: string,
@@ -49,8 +50,18 @@ export class NodeStation implements Station {
     for (const f of this.faults) if (f.outbound) frames = frames.flatMap((x) => f.outbound!(x, now));
     for (const x of frames) void this.medium.transmit(this.name, x);
     const next = this.node.tick(now);
+    const at = next === undefined ? undefined : Math.max(next, now + 0.001);
+    if (at === this.tickAt) return; // already booked: most frames change no timer
     this.cancelTick?.();
-    if (next !== undefined) this.cancelTick = this.clock.schedule(Math.max(next, now + 0.001), () => this.service());
+    this.cancelTick = undefined;
+    this.tickAt = at;
+    if (at !== undefined) {
+      this.cancelTick = this.clock.schedule(at, () => {
+        this.tickAt = undefined;
+        this.cancelTick = undefined;
+        this.service();
+      });
+    }
   }
 }
 

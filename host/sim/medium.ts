@@ -112,7 +112,7 @@ export class Medium {
   }
 
   private link(from: string, to: string): LinkProperties {
-    return this.links.get(`${from}>${to}`) ?? this.defaults;
+    return this.links.size === 0 ? this.defaults : this.links.get(`${from}>${to}`) ?? this.defaults;
   }
 
   /** Every transmission on the air, retransmissions and ACKs included (for capture). */
@@ -140,10 +140,13 @@ export class Medium {
     for (const l of this.listeners) l({ at: now, from, psdu, attempt: n });
     const mac = macAddressing(psdu);
     let acked = false;
+    // One event per arrival time, not per station: a broadcast reaching every
+    // station on equal links is a single event.
+    const arrivals = new Map<number, Station[]>();
     for (const [name, station] of this.stations) {
       if (name === from) continue;
       const link = this.link(from, name);
-      if (this.random() * 100 < link.lossPercent) continue;
+      if (link.lossPercent > 0 && this.random() * 100 < link.lossPercent) continue;
       const at = now + link.delayMs;
       const forMe = mac !== undefined && (isBroadcast(mac) || station.accepts(mac));
       if (mac && forMe && mac.ackRequest && !isBroadcast(mac) && mac.frameType !== 2) {
@@ -154,8 +157,12 @@ export class Medium {
           for (const l of this.listeners) l({ at: this.clock.now(), from: name, psdu: ackFrame(mac.seq), attempt: 0 });
         });
       }
-      this.clock.schedule(at, () => this.hear(station, psdu, mac));
+      const group = arrivals.get(at);
+      if (group) group.push(station);
+      else arrivals.set(at, [station]);
     }
+    const key = mac ? `${mac.srcMode}:${Buffer.from(mac.src).toString('hex')}` : '';
+    for (const [at, stations] of arrivals) this.clock.schedule(at, () => stations.forEach((st) => this.hear(st, psdu, mac, key)));
     const wantsAck = mac !== undefined && mac.ackRequest && !isBroadcast(mac);
     if (!wantsAck) return void this.clock.schedule(now, () => done(true));
     if (acked) return void this.clock.schedule(now + ACK_WAIT_MS, () => done(true));
@@ -164,9 +171,8 @@ export class Medium {
   }
 
   /** Delivers to a station, dropping a retransmission it already heard. */
-  private hear(station: Station, psdu: Uint8Array, mac: MacAddressing | undefined): void {
+  private hear(station: Station, psdu: Uint8Array, mac: MacAddressing | undefined, key: string): void {
     if (mac && mac.seq >= 0 && mac.frameType !== 2) {
-      const key = `${mac.srcMode}:${Buffer.from(mac.src).toString('hex')}`;
       const last = this.seen.get(station.name)!;
       const prev = last.get(key);
       if (prev !== undefined && prev === mac.seq && mac.ackRequest) return; // a retransmission

@@ -73,9 +73,11 @@ export class VirtualClock implements Scheduler {
     try {
       for (let steps = 0; this.waiters > 0 && this.events.length > 0; steps++) {
         if (steps > 10_000_000) throw new Error('virtual clock: runaway event loop');
-        const e = this.events.shift()!;
-        this.t = e.at;
-        e.run();
+        // Everything due at the same instant runs together (a broadcast reaching
+        // every station), then the harness gets its turn.
+        const at = this.events[0].at;
+        this.t = at;
+        while (this.events.length > 0 && this.events[0].at === at) this.events.shift()!.run();
         await yieldToHarness();
       }
     } finally {
