@@ -43,6 +43,14 @@ describe('sixlab ping', () => {
     expect(r.out).toContain('3 packets transmitted, 3 received, 0% packet loss');
   });
 
+  it('fails on one line with exit 2, promptly, when the board\'s device is missing', () => {
+    const t = performance.now();
+    const r = sixlab(['ping', '--board', 'serial-example', '--count', '1']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^sixlab: board serial-example: \/dev\/ttyACM0: not available after \d+ ms\n$/);
+    expect(performance.now() - t).toBeLessThan(10_000); // it gave up, it did not hang retrying
+  });
+
   it('exits 1 when nothing answers, 2 for a bad address or board', () => {
     expect(sixlab(['ping', '--board', 'virtual', '--count', '1', 'fe80::dead:1']).code).toBe(1);
     expect(sixlab(['ping', '--board', 'virtual', 'not-an-address']).code).toBe(2);

@@ -128,11 +128,12 @@ export async function pingCommand(address: string | undefined, options: { board:
 export async function captureCommand(options: { board: string; out: string; duration?: string; fault: string[] }): Promise<void> {
   const b = board(options.board);
   const seconds = options.duration === undefined ? undefined : positiveInt('--duration', options.duration, 1, 86_400);
-  const opened = await openBoard(b, { faults: options.fault }).catch((err: Error) => {
-    throw new UsageError(`board ${b.name}: ${err.message}`);
-  });
   const file = await openPcapngFile(options.out, { sync: true }).catch((err: Error) => {
     throw new UsageError(`--out ${options.out}: ${err.message}`);
+  });
+  const opened = await openBoard(b, { faults: options.fault }).catch(async (err: Error) => {
+    await file.close();
+    throw new UsageError(`board ${b.name}: ${err.message}`);
   });
   const iface = file.addInterface(LINKTYPE_IEEE802_15_4_WITHFCS, `sixlab-${b.name}`, 'us', { description: `board ${b.name} (${b.link.kind})` });
   let frames = 0;

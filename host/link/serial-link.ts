@@ -8,7 +8,7 @@ import { SerialPort } from 'serialport';
 import { RealClock, type Clock } from '../sim/clock.js';
 import type { Link, ReceivedFrame } from './link.js';
 import {
-  FrameDecoder, FrameType, decodeControlPayload, encodeControl, encodeFrame, isControlType, type ControlMessage,
+  FrameDecoder, FrameType, decodeControlPayload, encodeControl, encodeFrame, type ControlMessage,
   type HelloResponseMessage, type ResultMessage,
 } from './serial-framing.js';
 
@@ -36,6 +36,8 @@ export class SerialLink implements Link {
   /** Times the port was (re)opened, and times it went away. */
   opens = 0;
   disconnects = 0;
+  /** Control messages that did not decode, or of a type this harness does not know. */
+  badControl = 0;
   private port?: SerialPort;
   private closed = false;
   private readonly queue: Uint8Array[] = [];
@@ -55,7 +57,12 @@ export class SerialLink implements Link {
     const link = new SerialLink(options);
     link.connect();
     link.watch();
-    await link.whenOpen(timeoutMs);
+    try {
+      await link.whenOpen(timeoutMs);
+    } catch (err) {
+      await link.close(); // stop retrying: nobody will use this link
+      throw err;
+    }
     return link;
   }
 
@@ -128,12 +135,12 @@ export class SerialLink implements Link {
         for (const l of this.listeners) l({ psdu: f.payload, at });
         continue;
       }
-      if (!isControlType(f.type)) continue;
       let msg: ControlMessage;
       try {
         msg = decodeControlPayload(f.type, f.payload);
       } catch {
-        continue; // malformed control message: counted by nobody, ignored (docs/serial-link.md)
+        this.badControl++; // unknown type or malformed: counted and ignored (docs/serial-link.md)
+        continue;
       }
       this.control(msg);
     }
