@@ -100,12 +100,14 @@ function upperLayer(p: usize, len: i32): i32 {
 
 /** §2.4 (e): whether an error about the packet at p may be sent at all. */
 function errorAllowed(p: usize, len: i32, type: u32, code: u32): bool {
+  if (toTentative) return false; // RFC 4862 §5.4: silently discarded
   const upper = upperLayer(p, len);
   if ((upper >> 16) == 58) {
     const t = upper & 0xff;
     if (t < 128 || t == 137) return false; // (e.1) an ICMPv6 error or a Redirect
   }
-  const excepted = type == 2 || (type == 4 && code == 2); // Packet Too Big, unrecognized option
+  // Packet Too Big, and Parameter Problem code 2 for an option of type 10xxxxxx only.
+  const excepted = type == 2 || (type == 4 && code == 2 && optionAction10);
   if (!excepted && (load<u8>(p, 24) == 0xff || linkBroadcast)) return false; // (e.2-e.4)
   const src = p + 8;
   if (load<u8>(src) == 0xff) return false; // (e.5) multicast source
@@ -136,9 +138,14 @@ export function sendError(type: u32, code: u32, param: u32, p: usize, len: i32, 
   return sendPacket(TXPKT, 48 + quoted, now);
 }
 
+/** Set while reporting an unrecognized option whose type has high bits 10 (§2.4 e.3). */
+let optionAction10: bool = false;
+
 /** Parameter Problem (§3.4) with a pointer to the offending octet. */
 export function sendParameterProblem(p: usize, len: i32, code: u32, pointer: i32, now: u32): void {
+  optionAction10 = code == 2 && (load<u8>(p + pointer) >> 6) == 2;
   sendError(4, code, <u32>pointer, p, len, now);
+  optionAction10 = false;
 }
 
 /** Destination Unreachable (§3.1), e.g. code 4 port unreachable, 3 address unreachable. */

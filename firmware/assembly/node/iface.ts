@@ -67,6 +67,8 @@ export function addAddress(a: usize, state: u32, validUntil: u32, preferredUntil
     if (r == 0) return 0;
     memory.fill(r, 0, NodeAddress.Size);
     memory.copy(r, a, 16);
+    // RFC 8505 §5.2.1: the TID lollipop starts at 240 (the first registration increments to it).
+    store<u8>(r, 239, NodeAddress.Tid);
   }
   store<u8>(r, <u8>state, NodeAddress.State);
   store<u32>(r, validUntil, NodeAddress.ValidUntil);
@@ -116,10 +118,17 @@ export function selectSource(dst: usize): usize {
       if (linkLocal == 0) linkLocal = r;
       continue;
     }
-    if (mode == NodeMode.LowpanNd && load<u8>(r, NodeAddress.Registration) != RegState.Registered) continue;
+    if (mode == NodeMode.LowpanNd && !registered(r)) continue;
     if (best == 0 || prefixMatches(r, dst, 64)) best = r;
   }
-  return linkScope || best == 0 ? linkLocal : best;
+  // A global destination never gets a link-local source (RFC 4291 §2.5.6: routers drop it).
+  return linkScope ? linkLocal : best;
+}
+
+/** Registered with a router, including while a refresh is under way (the old
+ *  registration holds until its lifetime ends, RFC 6775 §5.5). */
+export function registered(r: usize): bool {
+  return load<u8>(r, NodeAddress.Registration) == RegState.Registered;
 }
 
 /** Moves addresses through preferred -> deprecated -> removed (RFC 4862 §5.5.4). */

@@ -15,7 +15,8 @@ import { enqueueFrames } from './output-queue';
 
 export { TXPKT } from './buffers';
 
-// Packets waiting for address resolution: [used u8][pad][len u16][next hop 16][data].
+// Packets waiting for address resolution: [used u8][order u8][len u16][next hop 16][data].
+let pendingOrder: u32 = 0;
 const PENDING_SIZE: i32 = 20 + Capacity.Packet;
 const PENDING: usize = memory.data(PENDING_PACKETS * PENDING_SIZE, 8);
 
@@ -81,13 +82,21 @@ export function setRedirect(dst: usize, firstHop: usize): void {
   memory.copy(slot + 16, firstHop, 16);
 }
 
+/** RFC 4861 §6.3.5: entries whose first hop was a router now removed. */
+export function clearRedirectsVia(router: usize): void {
+  for (let i = 0; i < REDIRECTS; i++) {
+    const s = REDIRECT + <usize>(i * 32);
+    if (memEqual16(s + 16, router)) memory.fill(s, 0, 32);
+  }
+}
+
 export function resetRedirects(): void {
   memory.fill(REDIRECT, 0, REDIRECTS * 32);
 }
 
 /** The next hop for dst (RFC 4861 §5.2): a redirected first hop, dst itself
  *  when on-link, else the default router; 0 when there is none. */
-function nextHop(dst: usize): usize {
+export function nextHop(dst: usize): usize {
   for (let i = 0; i < REDIRECTS; i++) {
     const s = REDIRECT + <usize>(i * 32);
     if (memEqual16(s, dst)) return s + 16;
@@ -126,15 +135,19 @@ export function sendPacket(p: usize, len: i32, now: u32): i32 {
 
 /** Keeps a packet until its next hop is resolved; the oldest waiting one gives way. */
 function holdPacket(p: usize, len: i32, hop: usize): i32 {
-  let slot: usize = PENDING;
+  let slot: usize = 0;
+  let oldest: usize = PENDING;
   for (let i = 0; i < PENDING_PACKETS; i++) {
     const s = PENDING + <usize>(i * PENDING_SIZE);
     if (!load<u8>(s)) {
       slot = s;
       break;
     }
+    if (<i8>(load<u8>(s, 1) - load<u8>(oldest, 1)) < 0) oldest = s; // byte 1: arrival order, wrapping
   }
+  if (slot == 0) slot = oldest; // §7.2.2: the new packet replaces the oldest
   store<u8>(slot, 1);
+  store<u8>(slot, <u8>(++pendingOrder & 0xff), 1);
   store<u16>(slot, <u16>len, 2);
   memory.copy(slot + 4, hop, 16);
   memory.copy(slot + 20, p, <usize>len);

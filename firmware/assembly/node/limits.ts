@@ -37,6 +37,21 @@ export function earliest(a: u32, b: u32, now: u32): u32 {
 
 /** Seconds from an ND lifetime field to milliseconds, saturating to NEVER. */
 export function lifetimeMs(seconds: u32, now: u32): u32 {
-  if (seconds == 0xffffffff || seconds >= 0x7fffffff / 1000) return NEVER;
-  return now + seconds * 1000;
+  if (seconds == 0xffffffff) return NEVER; // RFC 4861 §4.6.2: all ones is infinity
+  return deadline(now, seconds >= MAX_DELTA_MS / 1000 ? MAX_DELTA_MS : seconds * 1000);
+}
+
+/** A lifetime in units of 60 s (RFC 6775 §4.1, §4.2) from now. */
+export function minutesMs(minutes: u32, now: u32): u32 {
+  return deadline(now, minutes >= MAX_DELTA_MS / 60000 ? MAX_DELTA_MS : minutes * 60000);
+}
+
+/** The wrapping clock compares times less than 2^31 ms apart: longer
+ *  lifetimes are clamped there (about 24.8 days; a router refreshes them
+ *  long before). NEVER is kept for infinity. */
+const MAX_DELTA_MS: u32 = 0x7ffffffe;
+
+function deadline(now: u32, delta: u32): u32 {
+  const t = now + delta;
+  return t == NEVER ? t - 1 : t;
 }

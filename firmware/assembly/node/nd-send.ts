@@ -5,7 +5,7 @@ import { wr16be } from '../mem';
 import { upperLayerChecksum } from '../wire/checksum';
 import { solicitedNode } from '../wire/ipv6-address';
 import { emitNa, emitNs, emitRs } from '../wire/ndp';
-import { CONFIG, EUI64, flags, selectSource, sourceLink, sourceMode } from './iface';
+import { CONFIG, EUI64, addrRow, flags, selectSource, sourceLink, sourceMode } from './iface';
 import { TXPKT } from './buffers';
 import { sendPacket, transmit, writeHeader } from './ipv6-out';
 import { ncSetState } from './neighbors';
@@ -61,14 +61,17 @@ export function sendDadProbe(addr: usize, now: u32): i32 {
   return finish(UNSPECIFIED, GROUP, len, now);
 }
 
-/** Address registration (RFC 6775 §5.5.1, RFC 8505 §5.1): NS from the address
- *  itself, to the router, with SLLAO and ARO or EARO (ROVR = our EUI-64). */
+/** Address registration (RFC 6775 §5.5.1, RFC 8505 §5.1): NS to the router
+ *  for target `row`, with SLLAO and ARO or EARO (ROVR = our EUI-64). With an
+ *  EARO the source is our link-local address, registered first (RFC 8505
+ *  §5.6); with an RFC 6775 ARO it is the address being registered. */
 export function sendRegistration(row: usize, router: usize, linkMode: u32, link: usize, now: u32): i32 {
-  const minutes = <u32>load<u16>(CONFIG, NodeConfig.RegistrationMinutes);
+  const configured = <u32>load<u16>(CONFIG, NodeConfig.RegistrationMinutes);
+  const minutes = configured == 0 ? 60 : configured; // 0 would de-register (RFC 8505 §4.1)
   const earo = (flags & NodeFlag.UseAro) == 0;
   const tid = <u32>load<u8>(row, NodeAddress.Tid);
   const len = emitNs(ICMP, row, sourceMode(), sourceLink(), true, 0, minutes, earo, tid, EUI64);
-  writeHeader(TXPKT, row, router, 58, 255, len);
+  writeHeader(TXPKT, earo ? addrRow(0) : row, router, 58, 255, len);
   wr16be(ICMP + 2, 0);
   wr16be(ICMP + 2, upperLayerChecksum(TXPKT, 58, ICMP, len, 2));
   return transmit(TXPKT, 40 + len, linkMode, link);

@@ -2,14 +2,15 @@
 // with retransmission and backoff (RFC 4861 §6.3.7, RFC 6775 §5.3), DAD
 // (RFC 4862 §5.4), address registration and re-registration (RFC 6775 §5.5,
 // RFC 8505 §5), and the neighbor cache's NUD timers (RFC 4861 §7.3.3).
-import { AddrState, NcState, NodeAddress, NodeMode, NodeNeighbor, NodeRouter, NodeStatus, RegState } from '../../abi/layout';
-import { aroLifetime, aroStatus, earoFlags, earoTid, EARO_T } from '../wire/ndp';
-import { IID, addAddress, addrRow, addrState, expireAddresses, addressDeadline, isOurUnicast, mode, removeAddress } from './iface';
+import { AddrState, NcState, NodeAddress, NodeFlag, NodeMode, NodeNeighbor, NodeRouter, NodeStatus, RegState } from '../../abi/layout';
+import { aroLifetime, aroRovr, aroRovrLen, aroStatus, earoFlags, earoTid, EARO_T } from '../wire/ndp';
+import { memEqual } from '../mem';
+import { EUI64, IID, addAddress, addrRow, addrState, expireAddresses, addressDeadline, flags, isOurUnicast, mode, registered, removeAddress } from './iface';
 import { dropPending, linkFromIid, pendingLength, DERIVED } from './ipv6-out';
 import { sendUnreachable } from './icmp';
 import {
   ADDRESSES, MAX_MULTICAST_SOLICIT, MAX_RTR_SOLICITATION_DELAY_MS, MAX_RTR_SOLICITATION_INTERVAL_MS,
-  MAX_RTR_SOLICITATIONS, MAX_UNICAST_SOLICIT, NEIGHBORS, NEVER, RTR_SOLICITATION_INTERVAL_MS, before, earliest,
+  MAX_RTR_SOLICITATIONS, MAX_UNICAST_SOLICIT, NEIGHBORS, NEVER, RTR_SOLICITATION_INTERVAL_MS, before, earliest, minutesMs,
 } from './limits';
 import { ncDeadline, ncFind, ncRemove, ncRow, ncSetState, ncState } from './neighbors';
 import { sendDadProbe, sendRegistration, sendRs, sendSolicitation } from './nd-send';
@@ -51,16 +52,26 @@ export function startAddress(row: usize, now: u32): void {
   if (mode == NodeMode.LowpanNd) beginRegistration(row, now);
 }
 
+/** RFC 8505 §5.2.1: the lollipop counter: 240..255, then 0..127 and round. */
+function nextTid(t: u32): u32 {
+  return t == 127 || t == 255 ? 0 : t + 1;
+}
+
 function beginRegistration(row: usize, now: u32): void {
   store<u8>(row, RegState.Registering, NodeAddress.Registration);
-  store<u8>(row, load<u8>(row, NodeAddress.Tid) + 1, NodeAddress.Tid); // RFC 8505 §5.2: a new TID per registration
+  store<u8>(row, <u8>nextTid(load<u8>(row, NodeAddress.Tid)), NodeAddress.Tid); // a new TID per registration
   store<u8>(row, 0, NodeAddress.Attempts);
   store<u32>(row, now, NodeAddress.NextEvent);
 }
 
+function earo(): bool {
+  return (flags & NodeFlag.UseAro) == 0;
+}
+
 /** An RA with a router lifetime: solicitations stop (RFC 4861 §6.3.7), and in
  *  6LoWPAN-ND resume before the router's lifetime ends (RFC 6775 §5.3);
- *  addresses not yet registered are registered. */
+ *  addresses not yet registered are registered, the link-local one too when
+ *  the EARO is used (RFC 8505 §5.6: it is the source of every registration). */
 export function routerHeard(router: usize, now: u32): void {
   rsSent = 0;
   let next = NEVER;
@@ -71,7 +82,7 @@ export function routerHeard(router: usize, now: u32): void {
   }
   setNextRs(next);
   if (mode != NodeMode.LowpanNd) return;
-  for (let i = 1; i < ADDRESSES; i++) {
+  for (let i = earo() ? 0 : 1; i < ADDRESSES; i++) {
     const r = addrRow(i);
     const reg = <u32>load<u8>(r, NodeAddress.Registration);
     if (addrState(r) == AddrState.Preferred && (reg == RegState.None || reg == RegState.Failed)) beginRegistration(r, now);
@@ -80,22 +91,32 @@ export function routerHeard(router: usize, now: u32): void {
 
 /** The router's answer to a registration (RFC 6775 §5.5.2, RFC 8505 §4.2 statuses). */
 export function registrationAnswered(row: usize, aro: usize, from: usize, now: u32): void {
-  if (load<u8>(row, NodeAddress.Registration) != RegState.Registering) return;
+  const reg = <u32>load<u8>(row, NodeAddress.Registration);
+  if (reg != RegState.Registering && reg != RegState.Registered) return;
+  // RFC 6775 §5.5.2: an option whose EUI-64 (ROVR) is not ours is silently ignored.
+  if (aroRovrLen(aro) != 8 || !memEqual(aroRovr(aro), EUI64, 8)) return;
   if ((earoFlags(aro) & EARO_T) && earoTid(aro) != <u32>load<u8>(row, NodeAddress.Tid)) return; // a stale answer
   const status = aroStatus(aro);
   store<u8>(row, <u8>status, NodeAddress.Status);
   if (status == 0) {
-    const ms = aroLifetime(aro) * 60000;
-    store<u8>(row, RegState.Registered, NodeAddress.Registration);
-    store<u32>(row, ms == 0 ? NEVER : now + ms - ms / 10, NodeAddress.NextEvent); // re-register at 90%
+    const minutes = aroLifetime(aro);
+    // RFC 8505 §4.1: a lifetime of 0 ends the registration.
+    store<u8>(row, minutes == 0 ? RegState.None : RegState.Registered, NodeAddress.Registration);
+    store<u8>(row, 0, NodeAddress.Attempts);
+    const end = minutesMs(minutes, now);
+    store<u32>(row, minutes == 0 ? NEVER : end - (end - now) / 10, NodeAddress.NextEvent); // refresh at 90%
   } else if (status == 2 || status == 9) {
     // Neighbor cache full / 6LBR registry saturated: try again later.
     store<u8>(row, RegState.Failed, NodeAddress.Registration);
     store<u32>(row, now + MAX_RTR_SOLICITATION_INTERVAL_MS, NodeAddress.NextEvent);
   } else if (status == 4) {
     beginRegistration(row, now); // Removed: register again
+  } else if (status == 7 && row != addrRow(0)) {
+    // Invalid source: our link-local registration is gone; redo it, then this one.
+    beginRegistration(addrRow(0), now);
+    beginRegistration(row, now);
   } else {
-    // Duplicate (1), moved, invalid or refused: the address must not be used.
+    // Duplicate (1), moved, refused: the address must not be used.
     removeAddress(row);
   }
 }
@@ -167,17 +188,30 @@ function dadStep(r: usize, now: u32): void {
   store<u32>(r, now + retransTimer(), NodeAddress.NextEvent);
 }
 
-/** One registration NS to the default router; MAX_UNICAST_SOLICIT tries, RetransTimer apart. */
+/** One registration NS to the default router; MAX_UNICAST_SOLICIT tries,
+ *  RetransTimer apart. A refresh keeps the address registered meanwhile. */
 function registrationStep(r: usize, reg: u32, now: u32): void {
-  if (reg != RegState.Registering) {
-    beginRegistration(r, now); // re-registration, or a retry after a refusal
+  const sent = <u32>load<u8>(r, NodeAddress.Attempts);
+  if (reg == RegState.Failed) beginRegistration(r, now); // a retry after a refusal
+  else if (reg == RegState.Registered && sent == 0) store<u8>(r, <u8>nextTid(load<u8>(r, NodeAddress.Tid)), NodeAddress.Tid);
+  const ll = addrRow(0);
+  if (earo() && r != ll && !registered(ll)) {
+    // RFC 8505 §5.6: the link-local address first; it is the source of this one.
+    const llReg = <u32>load<u8>(ll, NodeAddress.Registration);
+    if (llReg == RegState.Failed || addrState(ll) == AddrState.Free) {
+      store<u8>(r, RegState.Failed, NodeAddress.Registration); // both retried at the next RA
+      store<u32>(r, NEVER, NodeAddress.NextEvent);
+      return;
+    }
+    if (llReg != RegState.Registering) beginRegistration(ll, now);
+    store<u32>(r, now + retransTimer(), NodeAddress.NextEvent);
+    return;
   }
   const router = defaultRouter();
-  const sent = <u32>load<u8>(r, NodeAddress.Attempts);
-  if (router == 0 || sent >= MAX_UNICAST_SOLICIT) {
+  if (router == 0 || load<u8>(r, NodeAddress.Attempts) >= <u8>MAX_UNICAST_SOLICIT) {
     store<u8>(r, RegState.Failed, NodeAddress.Registration);
     store<u32>(r, NEVER, NodeAddress.NextEvent);
-    if (nextRs == NEVER) setNextRs(now); // the router is gone: look for one
+    if (nextRs == NEVER) setNextRs(now + RTR_SOLICITATION_INTERVAL_MS); // the router may be gone: look again
     return;
   }
   const e = ncFind(router);
@@ -186,7 +220,7 @@ function registrationStep(r: usize, reg: u32, now: u32): void {
   } else {
     sendRegistration(r, router, linkFromIid(router), DERIVED, now);
   }
-  store<u8>(r, <u8>(sent + 1), NodeAddress.Attempts);
+  store<u8>(r, load<u8>(r, NodeAddress.Attempts) + 1, NodeAddress.Attempts);
   store<u32>(r, now + retransTimer(), NodeAddress.NextEvent);
 }
 

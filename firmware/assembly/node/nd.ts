@@ -10,8 +10,8 @@ import {
   validateNd, NA_O, NA_R, NA_S, OPT_ABRO, OPT_ARO, OPT_MTU, OPT_SLLAO, OPT_TLLAO,
 } from '../wire/ndp';
 import { IID, addAddress, addrState, findAddress, mode, removeAddress } from './iface';
-import { flushPending, setRedirect } from './ipv6-out';
-import { NEVER, TWO_HOURS_MS, before, lifetimeMs } from './limits';
+import { flushPending, nextHop, setRedirect } from './ipv6-out';
+import { NEVER, TWO_HOURS_MS, before, lifetimeMs, minutesMs } from './limits';
 import { ncCreate, ncFind, ncLinkDiffers, ncSetLink, ncSetState, ncState } from './neighbors';
 import { ALL_NODES, sendAdvertisement } from './nd-send';
 import { registrationAnswered, routerHeard, startAddress } from './nd-timers';
@@ -95,7 +95,7 @@ function naInput(p: usize, m: usize, now: u32): i32 {
   if (!(f & NA_R) && load<u8>(e, NodeNeighbor.IsRouter)) {
     store<u8>(e, 0, NodeNeighbor.IsRouter); // §7.2.5: no longer a router
     updateRouter(target, 0, true);
-  }
+  } else if (f & NA_R) store<u8>(e, 1, NodeNeighbor.IsRouter);
   return 0;
 }
 
@@ -108,7 +108,9 @@ function raInput(p: usize, m: usize, now: u32): i32 {
   if (raRetrans(m) != 0) store<u32>(STATUS, raRetrans(m), NodeStatus.RetransTimer);
   const lifetime = raRouterLifetime(m);
   updateRouter(src, now + lifetime * 1000, lifetime == 0);
-  learnLink(src, optFind(OPT_SLLAO), now, lifetime != 0);
+  learnLink(src, optFind(OPT_SLLAO), now, true);
+  const known = ncFind(src); // §6.3.4: the sender is a router, option or not
+  if (known != 0) store<u8>(known, 1, NodeNeighbor.IsRouter);
   const mtu = optFind(OPT_MTU);
   // §6.3.4: an MTU the link cannot carry is ignored; a 6LoWPAN link carries
   // exactly 1280 (RFC 4944 §4), so only that value is taken.
@@ -117,7 +119,7 @@ function raInput(p: usize, m: usize, now: u32): i32 {
   for (let i = 0; i < ctxOptCount(); i++) {
     const c = ctxOptAt(i);
     const minutes = ctxOptLifetime(c);
-    updateContext(ctxOptCid(c), ctxOptPrefix(c), ctxOptLen(c), ctxOptC(c), now + minutes * 60000, minutes == 0);
+    updateContext(ctxOptCid(c), ctxOptPrefix(c), ctxOptLen(c), ctxOptC(c), minutesMs(minutes, now), minutes == 0);
   }
   if (lifetime != 0) routerHeard(src, now);
   return 0;
@@ -139,6 +141,7 @@ function abroAcceptable(now: u32): bool {
 function prefixInfo(o: usize, now: u32): void {
   const prefix = pioPrefix(o);
   if (load<u8>(prefix) == 0xfe && (load<u8>(prefix, 1) & 0xc0) == 0x80) return; // (b) link-local
+  if (mode == NodeMode.LowpanNd && pioFlagL(o)) return; // RFC 6775 §5.4: such a PIO MUST be ignored
   const valid = pioValid(o);
   const preferred = pioPreferred(o);
   if (mode == NodeMode.Classic && pioFlagL(o)) updateOnLink(prefix, pioPrefixLen(o), lifetimeMs(valid, now), valid == 0);
@@ -169,9 +172,10 @@ function prefixInfo(o: usize, now: u32): void {
 /** RFC 4861 §8.3: from the current first-hop router only; the target becomes
  *  the first hop for the destination (or the destination is on-link). */
 function redirectInput(p: usize, m: usize, now: u32): i32 {
-  if (!isRouter(p + 8)) return fail(Reason.NdRedirectInvalid);
   const target = nsTarget(m);
   const dst = redirectDestination(m);
+  const hop = nextHop(dst); // §8.1: the current first-hop router for that destination
+  if (hop == 0 || !memEqual(hop, p + 8, 16)) return fail(Reason.NdRedirectInvalid);
   const toRouter = !memEqual(target, dst, 16);
   learnLink(target, optFind(OPT_TLLAO), now, toRouter);
   setRedirect(dst, target);

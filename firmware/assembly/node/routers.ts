@@ -6,6 +6,7 @@ import { memEqual } from '../mem';
 import { prefixMatches } from '../wire/ipv6-address';
 import { contextClear, contextSet } from '../lowpan/context';
 import { randomBetween } from './random';
+import { clearRedirectsVia } from './ipv6-out';
 import { NEVER, ONLINK_PREFIXES, REACHABLE_TIME_MS, RETRANS_TIMER_MS, ROUTERS, before } from './limits';
 
 const TABLE: usize = memory.data(ROUTERS * NodeRouter.Size, 4);
@@ -60,7 +61,7 @@ export function updateRouter(addr: usize, until: u32, remove: bool): void {
     const r = routerRow(i);
     const used = load<u32>(r, NodeRouter.Until) != 0;
     if (used && memEqual(r, addr, 16)) {
-      if (remove) memory.fill(r, 0, NodeRouter.Size);
+      if (remove) dropRouter(r);
       else store<u32>(r, until, NodeRouter.Until);
       return;
     }
@@ -69,6 +70,12 @@ export function updateRouter(addr: usize, until: u32, remove: bool): void {
   if (remove || free == 0) return; // table full: the routers we have keep serving
   memory.copy(free, addr, 16);
   store<u32>(free, until == 0 ? 1 : until, NodeRouter.Until);
+}
+
+/** Forgets a default router, and the destinations Redirects sent through it (RFC 4861 §6.3.5). */
+function dropRouter(r: usize): void {
+  clearRedirectsVia(r);
+  memory.fill(r, 0, NodeRouter.Size);
 }
 
 /** The first live default router, or 0. */
@@ -138,7 +145,7 @@ export function expireRouters(now: u32): u32 {
     const r = routerRow(i);
     const t = load<u32>(r, NodeRouter.Until);
     if (t == 0 || t == NEVER) continue;
-    if (!before(now, t)) memory.fill(r, 0, NodeRouter.Size);
+    if (!before(now, t)) dropRouter(r);
     else if (d == NEVER || before(t, d)) d = t;
   }
   for (let i = 0; i < ONLINK_PREFIXES; i++) {

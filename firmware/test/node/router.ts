@@ -26,8 +26,9 @@ export interface RouterOptions {
   retransTimer?: number;
   contexts?: ContextSpec[];
   abroVersion?: number;
-  /** Registration status to answer with (RFC 8505 §4.2), or undefined to stay silent. */
-  aroStatus?: number | undefined;
+  /** Registration status to answer with (RFC 8505 §4.2), per target if a function;
+   *  undefined: stay silent. */
+  aroStatus?: number | ((target: Uint8Array) => number | undefined) | undefined;
   answerRs?: boolean;
   onLink?: boolean;
 }
@@ -80,8 +81,10 @@ export class TestRouter {
     const link = linkOf(findNdOption(nd.message, 'sllao'), nd.header.src);
     const options: NdOption[] = [];
     if (aro) {
-      if (this.options.aroStatus === undefined) return;
-      options.push({ ...aro, status: this.options.aroStatus, r: false });
+      const s = this.options.aroStatus;
+      const status = typeof s === 'function' ? s(nd.message.target) : s;
+      if (status === undefined) return;
+      options.push({ ...aro, status, r: false });
     } else if (nd.message.target.every((b, i) => b === this.ll[i])) {
       options.push({ kind: 'tllao', addr: this.options.link });
     } else return;
