@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseIeee802154 } from '../../../host/packet/ieee802154-parse.js';
 import { decodeLowpan } from '../../../host/packet/lowpan.js';
-import { AroStatus, findNdOption } from '../../../host/packet/ndp.js';
+import { AroStatus, buildNdPacket, findNdOption } from '../../../host/packet/ndp.js';
 import { TestRouter } from './router.js';
 import { Sim, eui, ip, text } from './sim.js';
 
@@ -144,5 +144,39 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
     const ns = sim.heard.slice(before).filter((h) => h.packet?.[6] === 58 && h.packet?.[40] === 135);
     expect(ns).toHaveLength(0);
     void router;
+  });
+
+  it('starts the EARO TID at 240 (RFC 8505 §5.2.1) and ignores an answer for another ROVR', () => {
+    const { sim, node, router } = network({ aroStatus: undefined });
+    sim.run(1500);
+    const ns = router.nd('ns')[0].nd!;
+    if (ns.message.kind !== 'ns') throw new Error('expected an NS');
+    const aro = findNdOption(ns.message, 'aro')!;
+    expect(aro.tid).toBe(240);
+    // An NA whose EARO names someone else's ROVR is not an answer to us (RFC 6775 §5.5.2).
+    router.send(buildNdPacket({
+      src: router.ll, dst: ns.header.src,
+      message: { kind: 'na', router: true, solicited: true, override: false, target: ns.message.target, options: [{ ...aro, rovr: eui(9) }] },
+    }), { mode: 'extended', bytes: eui(1) });
+    sim.run(10);
+    expect(node.addresses()[0].registration).toBe('registering');
+  });
+
+  it('ignores a PIO with the L flag in 6LoWPAN-ND (RFC 6775 §5.4)', () => {
+    const { sim, node } = network({ onLink: true });
+    sim.run(5_000);
+    expect(node.addresses().map((a) => text(a.address))).toEqual([LL]);
+  });
+
+  it('keeps a 6CO with the longest lifetime (0xffff minutes) instead of overflowing the clock', () => {
+    const { sim, node } = network({ contexts: [{ cid: 0, prefix: PREFIX, length: 64, compression: true, lifetimeMinutes: 0xffff }] });
+    sim.run(5_000);
+    const before = sim.heard.length;
+    node.ping(ip('2001:db8:1:2::99'), 1, 1, 4, sim.now);
+    sim.run(10);
+    const f = sim.heard.slice(before).find((h) => h.from === 'n1')!;
+    const mac = parseIeee802154(f.frame);
+    const d = decodeLowpan(mac.payload, { src: mac.src, dst: mac.dst }, new Map([[0, { prefix: PREFIX, length: 64 }]]));
+    expect(d.kind === 'ipv6' && d.encoding.dispatch === 'iphc' && [d.encoding.sac, d.encoding.sam]).toEqual([1, 3]);
   });
 });

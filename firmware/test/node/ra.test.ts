@@ -59,6 +59,12 @@ describe('Router Advertisements', () => {
     expect(global()).toBeUndefined();
   });
 
+  it('keeps a 30-day valid lifetime finite (only all ones means infinity, RFC 4861 §4.6.2)', () => {
+    const { global } = joined({ validLifetime: 2_592_000, preferredLifetime: 604_800 });
+    expect(global()!.validUntil).toBeDefined();
+    expect(global()!.preferredUntil).toBeDefined();
+  });
+
   it('applies the two-hour rule to a shortened valid lifetime (RFC 4862 §5.5.3 e)', () => {
     const { sim, router, global } = joined({ validLifetime: 86400, preferredLifetime: 3600 });
     router.options.answerRs = false;
