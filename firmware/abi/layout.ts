@@ -189,6 +189,8 @@ export enum AddrState {
   Tentative = 1,
   Preferred = 2,
   Deprecated = 3,
+  /** Found to be in use elsewhere: never used, and not formed again while its lifetime runs (RFC 4862 §5.4.5). */
+  Duplicate = 4,
 }
 
 export enum RegState {

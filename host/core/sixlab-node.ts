@@ -25,7 +25,7 @@ export interface NodeOptions {
 
 export interface NodeAddressRow {
   address: Uint8Array;
-  state: 'tentative' | 'preferred' | 'deprecated';
+  state: 'tentative' | 'preferred' | 'deprecated' | 'duplicate';
   registration: 'none' | 'registering' | 'registered' | 'failed';
   status: number;
   tid: number;
@@ -53,7 +53,7 @@ export interface UdpDatagramIn {
 
 const NEVER = 0xffffffff;
 const time = (t: number) => (t >>> 0 === NEVER ? undefined : t >>> 0);
-const ADDR_STATES = ['free', 'tentative', 'preferred', 'deprecated'] as const;
+const ADDR_STATES = ['free', 'tentative', 'preferred', 'deprecated', 'duplicate'] as const;
 const REG_STATES = ['none', 'registering', 'registered', 'failed'] as const;
 const NC_STATES = ['free', 'incomplete', 'reachable', 'stale', 'delay', 'probe'] as const;
 

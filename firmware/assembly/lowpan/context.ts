@@ -34,6 +34,12 @@ export function contextClear(cid: u32): i32 {
   return Reason.Ok;
 }
 
+/** The context stays for decompression only (RFC 6775: C=0). */
+export function contextDemote(cid: u32): void {
+  const e = entry(cid & 15);
+  store<u8>(e, load<u8>(e, 17) & ~<u8>CTX_COMPRESS, 17);
+}
+
 export function contextClearAll(): void {
   memory.fill(TABLE, 0, Capacity.Contexts * ENTRY);
 }

@@ -80,10 +80,18 @@ export function removeAddress(r: usize): void {
   memory.fill(r, 0, NodeAddress.Size);
 }
 
-/** True if a is one of our unicast addresses in a usable (non-tentative) state. */
+/** True if a is one of our unicast addresses in a usable state (preferred or deprecated). */
 export function isOurUnicast(a: usize): bool {
   const r = findAddress(a);
-  return r != 0 && addrState(r) != AddrState.Tentative;
+  return r != 0 && (addrState(r) == AddrState.Preferred || addrState(r) == AddrState.Deprecated);
+}
+
+/** RFC 4862 §5.4.5: a duplicate is kept out of use; its row stays so that the
+ *  same address is not formed again from the next RA. */
+export function markDuplicate(r: usize): void {
+  store<u8>(r, AddrState.Duplicate, NodeAddress.State);
+  store<u8>(r, RegState.None, NodeAddress.Registration);
+  store<u32>(r, 0xffffffff, NodeAddress.NextEvent);
 }
 
 /** True if we listen on multicast group a: all-nodes (RFC 4291 §2.7.1) or a
@@ -97,7 +105,8 @@ export function inGroup(a: usize): bool {
   if (load<u8>(a, 1) != 0x02 || !isZero(a + 2, 9) || load<u8>(a, 11) != 1 || load<u8>(a, 12) != 0xff) return false;
   for (let i = 0; i < ADDRESSES; i++) {
     const r = addrRow(i);
-    if (addrState(r) != AddrState.Free && memEqual(r + 13, a + 13, 3)) return true;
+    const st = addrState(r);
+    if (st != AddrState.Free && st != AddrState.Duplicate && memEqual(r + 13, a + 13, 3)) return true;
   }
   return false;
 }

@@ -5,7 +5,7 @@
 import { AddrState, NcState, NodeAddress, NodeFlag, NodeMode, NodeNeighbor, NodeRouter, NodeStatus, RegState } from '../../abi/layout';
 import { aroLifetime, aroRovr, aroRovrLen, aroStatus, earoFlags, earoTid, EARO_T } from '../wire/ndp';
 import { memEqual } from '../mem';
-import { EUI64, IID, addAddress, addrRow, addrState, expireAddresses, addressDeadline, flags, isOurUnicast, mode, registered, removeAddress } from './iface';
+import { EUI64, IID, addAddress, addrRow, addrState, expireAddresses, addressDeadline, flags, isOurUnicast, markDuplicate, mode, registered, removeAddress } from './iface';
 import { dropPending, linkFromIid, pendingLength, DERIVED } from './ipv6-out';
 import { sendUnreachable } from './icmp';
 import {
@@ -115,8 +115,10 @@ export function registrationAnswered(row: usize, aro: usize, from: usize, now: u
     // Invalid source: our link-local registration is gone; redo it, then this one.
     beginRegistration(addrRow(0), now);
     beginRegistration(row, now);
+  } else if (status == 1) {
+    markDuplicate(row); // RFC 6775 §5.5.2: the address is a duplicate and must not be used
   } else {
-    // Duplicate (1), moved, refused: the address must not be used.
+    // Moved, refused: this registration is over; the address goes.
     removeAddress(row);
   }
 }
@@ -198,7 +200,7 @@ function registrationStep(r: usize, reg: u32, now: u32): void {
   if (earo() && r != ll && !registered(ll)) {
     // RFC 8505 §5.6: the link-local address first; it is the source of this one.
     const llReg = <u32>load<u8>(ll, NodeAddress.Registration);
-    if (llReg == RegState.Failed || addrState(ll) == AddrState.Free) {
+    if (llReg == RegState.Failed || addrState(ll) != AddrState.Preferred) {
       store<u8>(r, RegState.Failed, NodeAddress.Registration); // both retried at the next RA
       store<u32>(r, NEVER, NodeAddress.NextEvent);
       return;

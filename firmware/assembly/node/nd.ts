@@ -9,13 +9,13 @@ import {
   pioPrefixLen, pioPreferred, pioValid, raCurHopLimit, raReachable, raRetrans, raRouterLifetime, redirectDestination,
   validateNd, NA_O, NA_R, NA_S, OPT_ABRO, OPT_ARO, OPT_MTU, OPT_SLLAO, OPT_TLLAO,
 } from '../wire/ndp';
-import { IID, addAddress, addrState, findAddress, mode, removeAddress } from './iface';
+import { IID, addAddress, addrState, findAddress, markDuplicate, mode } from './iface';
 import { flushPending, nextHop, setRedirect } from './ipv6-out';
 import { NEVER, TWO_HOURS_MS, before, lifetimeMs, minutesMs } from './limits';
 import { ncCreate, ncFind, ncLinkDiffers, ncSetLink, ncSetState, ncState } from './neighbors';
 import { ALL_NODES, sendAdvertisement } from './nd-send';
 import { registrationAnswered, routerHeard, startAddress } from './nd-timers';
-import { STATUS, isRouter, reachableTime, setBaseReachable, updateContext, updateOnLink, updateRouter } from './routers';
+import { STATUS, reachableTime, setBaseReachable, setRouterLifetime, updateContext, updateOnLink, updateRouter } from './routers';
 
 const CANDIDATE: usize = memory.data(16, 8);
 
@@ -54,7 +54,7 @@ function nsInput(p: usize, m: usize, now: u32): i32 {
   const fromUnspecified = load<u64>(p + 8) == 0 && load<u64>(p + 16) == 0;
   if (addrState(row) == AddrState.Tentative) {
     // RFC 4862 §5.4.3: another node is doing DAD for our tentative address.
-    if (fromUnspecified) removeAddress(row);
+    if (fromUnspecified) markDuplicate(row);
     return 0;
   }
   if (fromUnspecified) return sendAdvertisement(target, ALL_NODES, false, now); // §7.2.4
@@ -67,7 +67,7 @@ function naInput(p: usize, m: usize, now: u32): i32 {
   const row = findAddress(target);
   if (row != 0) {
     // RFC 4862 §5.4.4: an NA for a tentative address means it is a duplicate.
-    if (addrState(row) == AddrState.Tentative) removeAddress(row);
+    if (addrState(row) == AddrState.Tentative) markDuplicate(row);
     const aro = optFind(OPT_ARO);
     if (aro != 0) registrationAnswered(row, aro, p + 8, now);
     return 0;
@@ -108,6 +108,7 @@ function raInput(p: usize, m: usize, now: u32): i32 {
   if (raRetrans(m) != 0) store<u32>(STATUS, raRetrans(m), NodeStatus.RetransTimer);
   const lifetime = raRouterLifetime(m);
   updateRouter(src, now + lifetime * 1000, lifetime == 0);
+  setRouterLifetime(lifetime);
   learnLink(src, optFind(OPT_SLLAO), now, true);
   const known = ncFind(src); // §6.3.4: the sender is a router, option or not
   if (known != 0) store<u8>(known, 1, NodeNeighbor.IsRouter);
@@ -149,6 +150,7 @@ function prefixInfo(o: usize, now: u32): void {
   memory.copy(CANDIDATE, prefix, 8);
   memory.copy(CANDIDATE + 8, IID, 8);
   const row = findAddress(CANDIDATE);
+  if (row != 0 && addrState(row) == AddrState.Duplicate) return; // RFC 4862 §5.4.5
   if (row == 0) {
     if (valid == 0) return;
     const state = mode == NodeMode.Classic ? AddrState.Tentative : AddrState.Preferred;

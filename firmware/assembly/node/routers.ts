@@ -4,7 +4,7 @@
 import { NodeRouter, NodeStatus } from '../../abi/layout';
 import { memEqual } from '../mem';
 import { prefixMatches } from '../wire/ipv6-address';
-import { contextClear, contextSet } from '../lowpan/context';
+import { contextClear, contextDemote, contextSet } from '../lowpan/context';
 import { randomBetween } from './random';
 import { clearRedirectsVia } from './ipv6-out';
 import { NEVER, ONLINK_PREFIXES, REACHABLE_TIME_MS, RETRANS_TIMER_MS, ROUTERS, before } from './limits';
@@ -17,9 +17,16 @@ export const STATUS: usize = memory.data(NodeStatus.Size, 4);
 const ONLINK: usize = memory.data(ONLINK_PREFIXES * 24, 4);
 
 // 6LoWPAN contexts from 6CO (RFC 6775 §4.2, §5.4.2): a context with C=0 is
-// used for decompression only; one whose Valid Lifetime runs out is removed.
+// used for decompression only; one whose Valid Lifetime runs out is kept
+// receive-only for twice the default Router Lifetime, then removed (§5.4.3).
 const CTX_UNTIL: usize = memory.data(16 * 4, 4);
-const CTX_STATE: usize = memory.data(16, 1); // 0 none, 1 compress, 2 decompress only
+const CTX_STATE: usize = memory.data(16, 1); // 0 none, 1 compress, 2 decompress only, 3 expired, receive-only
+/** The Router Lifetime of the last RA, in ms (RFC 4861 AdvDefaultLifetime, 1800 s, until one is heard). */
+let routerLifetimeMs: u32 = 1800000;
+
+export function setRouterLifetime(seconds: u32): void {
+  if (seconds != 0) routerLifetimeMs = seconds * 1000;
+}
 
 export function routerRow(i: i32): usize {
   return TABLE + <usize>(i * NodeRouter.Size);
@@ -158,8 +165,16 @@ export function expireRouters(now: u32): u32 {
   for (let c: u32 = 0; c < 16; c++) {
     const t = load<u32>(CTX_UNTIL + (c << 2));
     if (load<u8>(CTX_STATE + c) == 0 || t == NEVER) continue;
-    if (!before(now, t)) updateContext(c, 0, 0, false, 0, true); // RFC 6775 §4.2: no longer valid
-    else if (d == NEVER || before(t, d)) d = t;
+    if (!before(now, t)) {
+      if (load<u8>(CTX_STATE + c) == 3) updateContext(c, 0, 0, false, 0, true); // receive-only time is over
+      else {
+        contextDemote(c);
+        store<u8>(CTX_STATE + c, 3);
+        const until = now + 2 * routerLifetimeMs;
+        store<u32>(CTX_UNTIL + (c << 2), until);
+        if (d == NEVER || before(until, d)) d = until;
+      }
+    } else if (d == NEVER || before(t, d)) d = t;
   }
   return d;
 }

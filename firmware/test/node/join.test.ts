@@ -3,7 +3,9 @@
 // with EARO and its answers, contexts from 6CO.
 import { describe, expect, it } from 'vitest';
 import { parseIeee802154 } from '../../../host/packet/ieee802154-parse.js';
-import { decodeLowpan } from '../../../host/packet/lowpan.js';
+import { buildDataFrame } from '../../../host/packet/ieee802154.js';
+import { decodeLowpan, encodeLowpan } from '../../../host/packet/lowpan.js';
+import { buildIpv6Packet } from '../../../host/packet/packet.js';
 import { AroStatus, buildNdPacket, findNdOption } from '../../../host/packet/ndp.js';
 import { TestRouter } from './router.js';
 import { Sim, eui, ip, text } from './sim.js';
@@ -73,10 +75,15 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
     expect((tid(again[0]) - tid(first) + 256) % 256).toBe(1);
   });
 
-  it('gives up an address the router calls a duplicate', () => {
-    const { sim, node } = network({ aroStatus: forGlobal(AroStatus.Duplicate) });
+  it('gives up an address the router calls a duplicate, and does not form it again (RFC 4862 §5.4.5)', () => {
+    const { sim, node, router } = network({ aroStatus: forGlobal(AroStatus.Duplicate) });
     sim.run(5_000);
-    expect(node.addresses().map((a) => text(a.address))).toEqual([LL]);
+    expect(node.addresses().map((a) => [text(a.address), a.state])).toEqual([[LL, 'preferred'], [GLOBAL, 'duplicate']]);
+    const tries = nsFor(router, GLOBAL).length;
+    router.sendRa();
+    sim.run(5_000);
+    expect(nsFor(router, GLOBAL)).toHaveLength(tries);
+    expect(node.ping(ip('2001:db8:1:2::99'), 1, 1, 4, sim.now)).toBeLessThan(0); // no usable global source
   });
 
   it('retries after a minute when the router\'s neighbor cache is full', () => {
@@ -178,5 +185,31 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
     const mac = parseIeee802154(f.frame);
     const d = decodeLowpan(mac.payload, { src: mac.src, dst: mac.dst }, new Map([[0, { prefix: PREFIX, length: 64 }]]));
     expect(d.kind === 'ipv6' && d.encoding.dispatch === 'iphc' && [d.encoding.sac, d.encoding.sam]).toEqual([1, 3]);
+  });
+
+  it('keeps an expired context for decompression only, for twice the router lifetime (RFC 6775 §5.4.3)', () => {
+    const { sim, node, router } = network({
+      routerLifetime: 100, contexts: [{ cid: 0, prefix: PREFIX, length: 64, compression: true, lifetimeMinutes: 1 }],
+    });
+    sim.run(5_000);
+    router.options.answerRs = false;
+    const contexts = new Map([[0, { prefix: PREFIX, length: 64 }]]);
+    const peer = ip('2001:db8:1:2::99');
+    const routerLink = { mode: 'extended' as const, bytes: eui(0xfe) };
+    const nodeLink = { mode: 'extended' as const, bytes: eui(1) };
+    const compressed = () => {
+      // A UDP datagram compressed with context 0 (SAC=1 SAM=01), as a 6LR would send it.
+      const packet = buildIpv6Packet({ src: peer, dst: ip(GLOBAL), upper: { kind: 'udp', srcPort: 1, dstPort: 7000, payload: Uint8Array.of(1) } });
+      sim.injectFrame(buildDataFrame({ src: routerLink, dst: nodeLink, pan: 0xabcd, seq: 1 }, encodeLowpan(packet, { src: routerLink, dst: nodeLink }, contexts)));
+      sim.run(10);
+    };
+    node.udpBind(7000);
+    sim.run(70_000 - sim.now); // the 6CO's minute is over
+    compressed();
+    expect(node.udpReceive()?.data).toEqual(Uint8Array.of(1)); // still read with the context
+    sim.run(280_000 - sim.now); // 60 s + 2 x 100 s later it is gone
+    compressed();
+    expect(node.udpReceive()).toBeUndefined();
+    expect(node.counters().ContextUnknown).toBe(1);
   });
 });

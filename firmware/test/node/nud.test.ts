@@ -107,6 +107,6 @@ describe('duplicate address detection (RFC 4862 §5.4)', () => {
     const twin = sim.addNode('twin', { eui64: eui(0x0a), mode: 'classic', shortAddress: 0x0202, shortSource: true });
     sim.run(3000);
     expect(a.addresses().map((x) => x.state)).toEqual(['preferred']);
-    expect(twin.addresses()).toEqual([]);
+    expect(twin.addresses().map((x) => x.state)).toEqual(['duplicate']);
   });
 });

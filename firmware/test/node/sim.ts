@@ -93,6 +93,11 @@ export class Sim {
     for (const f of frames) this.deliver('tester', f);
   }
 
+  /** Sends a frame built by the test (any encoding, right or wrong). */
+  injectFrame(frame: Uint8Array): void {
+    this.deliver('tester', frame);
+  }
+
   private frame(src: LinkAddress, dst: LinkAddress, payload: Uint8Array): Uint8Array {
     return buildDataFrame({ src, dst, pan: PAN, seq: this.seq++ & 0xff }, payload);
   }
