@@ -6,7 +6,7 @@ import { openBoard } from '../board/open-board.js';
 import { PtyServer } from '../board/pty-server.js';
 import { Tester, linkLocalOf } from '../harness/tester.js';
 import { formatIpv6, parseIpv6 } from '../packet/ipv6-address.js';
-import type { LinkAddress } from '../packet/link-address.js';
+import { linkAddressFromIid, type LinkAddress } from '../packet/link-address.js';
 import { UsageError } from './usage-error.js';
 
 function board(name: string): Board {
@@ -62,19 +62,13 @@ export async function boardUpCommand(name: string, options: { link?: string; fau
   await server.stop();
 }
 
-/** The link address behind an IPv6 address, for the tester to send to. */
+/** The link address behind an IPv6 address, for the tester to send to: the
+ *  broadcast address for multicast, the one a link-local IID came from, else the device's. */
 function linkFor(addr: Uint8Array, b: Board): LinkAddress {
   if (addr[0] === 0xff) return { mode: 'short', bytes: Uint8Array.of(0xff, 0xff) };
   const iid = addr.subarray(8);
-  if (iid[0] === 0 && iid[1] === 0 && iid[2] === 0 && iid[3] === 0xff && iid[4] === 0xfe && iid[5] === 0) {
-    return { mode: 'short', bytes: iid.slice(6) };
-  }
-  if (addr[0] === 0xfe && (addr[1] & 0xc0) === 0x80) {
-    const eui = Uint8Array.from(iid);
-    eui[0] ^= 2;
-    return { mode: 'extended', bytes: eui };
-  }
-  return b.deviceLink;
+  const shortForm = iid[0] === 0 && iid[1] === 0 && iid[2] === 0 && iid[3] === 0xff && iid[4] === 0xfe && iid[5] === 0;
+  return shortForm || (addr[0] === 0xfe && (addr[1] & 0xc0) === 0x80) ? linkAddressFromIid(iid) : b.deviceLink;
 }
 
 export async function pingCommand(address: string | undefined, options: { board: string; count: string; size: string; interval: string; timeout: string }): Promise<void> {

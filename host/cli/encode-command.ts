@@ -3,7 +3,7 @@
 import { CoreError, type LinkAddress, type TxOptions } from '../core/sixlab-core.js';
 import { parseHex, toHex } from '../packet/hex.js';
 import { parseIpv6Header } from '../packet/ipv6.js';
-import { interfaceIdFromLinkAddress, parseLinkAddress, parsePanId, shortAddress } from '../packet/link-address.js';
+import { linkAddressFromIid, parseLinkAddress, parsePanId, shortAddress } from '../packet/link-address.js';
 import { coreWithContexts } from './decode-command.js';
 import { inputLines } from './input-lines.js';
 import { UsageError } from './usage-error.js';
@@ -34,16 +34,7 @@ function option<T>(what: string, parse: () => T): T {
 /** With no --src/--dst, the link address the IPv6 address was built from
  *  (RFC 4944 §6): what a device's own stack would use, and the most compact. */
 function linkFromIpv6(addr: Uint8Array): LinkAddress {
-  if (addr[0] === 0xff) return shortAddress(0xffff);
-  const iid = addr.subarray(8);
-  if (iid[0] === 0 && iid[1] === 0 && iid[2] === 0 && iid[3] === 0xff && iid[4] === 0xfe && iid[5] === 0) {
-    return shortAddress((iid[6] << 8) | iid[7]);
-  }
-  const eui = Uint8Array.from(iid);
-  eui[0] ^= 0x02;
-  const link: LinkAddress = { mode: 'extended', bytes: eui };
-  void interfaceIdFromLinkAddress(link);
-  return link;
+  return addr[0] === 0xff ? shortAddress(0xffff) : linkAddressFromIid(addr.subarray(8));
 }
 
 interface PacketLine {

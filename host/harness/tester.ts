@@ -5,7 +5,7 @@ import type { Link, ReceivedFrame } from '../link/link.js';
 import type { Board } from '../board/board-config.js';
 import { buildDataFrame } from '../packet/ieee802154.js';
 import { parseIeee802154 } from '../packet/ieee802154-parse.js';
-import { interfaceIdFromLinkAddress, type LinkAddress } from '../packet/link-address.js';
+import { linkLocalFromLinkAddress, type LinkAddress } from '../packet/link-address.js';
 import { Reassembler, decodeLowpan, lowpanPayloads, type LowpanContexts } from '../packet/lowpan.js';
 import { echoBody } from '../packet/icmpv6.js';
 import { buildIpv6Packet, parseIpv6Packet } from '../packet/packet.js';
@@ -19,12 +19,8 @@ export interface HeardPacket {
   dst?: LinkAddress;
 }
 
-export function linkLocalOf(link: LinkAddress): Uint8Array {
-  const a = new Uint8Array(16);
-  a.set([0xfe, 0x80]);
-  a.set(interfaceIdFromLinkAddress(link), 8);
-  return a;
-}
+/** The link-local address of a link address (RFC 4944 §7). */
+export const linkLocalOf = linkLocalFromLinkAddress;
 
 function macHeaderLength(src: LinkAddress, dst: LinkAddress): number {
   return 3 + 2 + dst.bytes.length + src.bytes.length; // FCF, seq, one PAN (compressed), addresses

@@ -68,3 +68,22 @@ export function interfaceIdFromLinkAddress(a: LinkAddress): Uint8Array {
   iid[0] ^= 0x02;
   return iid;
 }
+
+/** The link address an interface identifier was formed from (the inverse of
+ *  interfaceIdFromLinkAddress; RFC 4944 §6, RFC 6282 §3.2.2). */
+export function linkAddressFromIid(iid: Uint8Array): LinkAddress {
+  if (iid[0] === 0 && iid[1] === 0 && iid[2] === 0 && iid[3] === 0xff && iid[4] === 0xfe && iid[5] === 0) {
+    return { mode: 'short', bytes: Uint8Array.of(iid[6], iid[7]) };
+  }
+  const bytes = Uint8Array.from(iid.subarray(0, 8));
+  bytes[0] ^= 0x02;
+  return { mode: 'extended', bytes };
+}
+
+/** fe80::/64 with the interface identifier of a link address (RFC 4944 §7). */
+export function linkLocalFromLinkAddress(a: LinkAddress): Uint8Array {
+  const addr = new Uint8Array(16);
+  addr.set([0xfe, 0x80]);
+  addr.set(interfaceIdFromLinkAddress(a), 8);
+  return addr;
+}

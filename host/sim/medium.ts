@@ -6,6 +6,7 @@
 // §6.7.4.3); receivers drop MAC-level duplicates by source and sequence
 // number, as a radio does.
 import { fcs16 } from '../packet/ieee802154.js';
+import { parseIeee802154 } from '../packet/ieee802154-parse.js';
 import type { Scheduler } from './clock.js';
 
 export const MAC_MAX_FRAME_RETRIES = 3;
@@ -45,32 +46,20 @@ export interface Transmission {
   attempt: number;
 }
 
-/** Reads what the medium needs from a MAC header (IEEE 802.15.4-2015 §7.2). */
+/** What the medium needs from a MAC header, read with the tester's own
+ *  802.15.4 parser (IEEE 802.15.4-2015 §7.2); undefined for a frame it cannot read. */
 export function macAddressing(psdu: Uint8Array): MacAddressing | undefined {
-  if (psdu.length < 5) return undefined;
-  const fcf = psdu[0] | (psdu[1] << 8);
-  const version = (fcf >> 12) & 3;
-  const dstMode = (fcf >> 10) & 3;
-  const srcMode = (fcf >> 14) & 3;
-  const panComp = (fcf & 0x40) !== 0;
-  const seqSuppressed = version === 2 && (fcf & 0x100) !== 0;
-  let off = 2;
-  const seq = seqSuppressed ? -1 : psdu[off++];
-  const len = (m: number) => (m === 2 ? 2 : m === 3 ? 8 : 0);
-  let dstPan = dstMode !== 0;
-  let srcPan = srcMode !== 0 && !(dstMode !== 0 && panComp);
-  if (version === 2) {
-    const both = dstMode !== 0 && srcMode !== 0;
-    dstPan = both ? !(dstMode === 3 && srcMode === 3 && panComp) : dstMode !== 0 ? !panComp : panComp && srcMode === 0;
-    srcPan = both ? !panComp && !(dstMode === 3 && srcMode === 3) : srcMode !== 0 && !panComp;
+  let f: ReturnType<typeof parseIeee802154>;
+  try {
+    f = parseIeee802154(psdu);
+  } catch {
+    return undefined;
   }
-  if (dstPan) off += 2;
-  const dst = psdu.slice(off, off + len(dstMode)).reverse();
-  off += len(dstMode);
-  if (srcPan) off += 2;
-  const src = psdu.slice(off, off + len(srcMode)).reverse();
-  if (off + len(srcMode) > psdu.length - 2) return undefined;
-  return { dstMode, dst, srcMode, src, seq, ackRequest: (fcf & 0x20) !== 0, frameType: fcf & 7 };
+  const mode = (a?: { mode: string }) => (a === undefined ? 0 : a.mode === 'short' ? 2 : 3);
+  return {
+    dstMode: mode(f.dst), dst: f.dst?.bytes ?? new Uint8Array(0), srcMode: mode(f.src), src: f.src?.bytes ?? new Uint8Array(0),
+    seq: f.seq ?? -1, ackRequest: f.ackRequest, frameType: f.frameType,
+  };
 }
 
 /** An immediate ACK frame (IEEE 802.15.4-2015 §7.3.3) for sequence number seq. */

@@ -3,7 +3,7 @@
 // status the test chooses (RFC 6775 §6.5, RFC 8505 §5.4), all built with the
 // tester's own ND library.
 import { echoBody } from '../../../host/packet/icmpv6.js';
-import { type LinkAddress } from '../../../host/packet/link-address.js';
+import { linkAddressFromIid, type LinkAddress } from '../../../host/packet/link-address.js';
 import { buildNdPacket, findNdOption, parseNd, type NdOption, type ParsedNdPacket } from '../../../host/packet/ndp.js';
 import { buildIpv6Packet, parseIpv6Packet } from '../../../host/packet/packet.js';
 import { BROADCAST, linkLocal, type Heard, type Sim } from './sim.js';
@@ -39,12 +39,7 @@ export interface RouterHeard extends Heard {
 
 function linkOf(option: NdOption | undefined, ipAddr: Uint8Array): LinkAddress {
   if (option && (option.kind === 'sllao' || option.kind === 'tllao')) return option.addr;
-  const iid = ipAddr.slice(8);
-  if (iid[0] === 0 && iid[1] === 0 && iid[2] === 0 && iid[3] === 0xff && iid[4] === 0xfe && iid[5] === 0) {
-    return { mode: 'short', bytes: iid.slice(6) };
-  }
-  iid[0] ^= 2;
-  return { mode: 'extended', bytes: iid };
+  return linkAddressFromIid(ipAddr.subarray(8));
 }
 
 export class TestRouter {

@@ -9,7 +9,7 @@
 import { SixlabNode, type NodeOptions } from '../../../host/core/sixlab-node.js';
 import { buildDataFrame } from '../../../host/packet/ieee802154.js';
 import { formatIpv6, parseIpv6 } from '../../../host/packet/ipv6-address.js';
-import { interfaceIdFromLinkAddress, type LinkAddress } from '../../../host/packet/link-address.js';
+import { linkLocalFromLinkAddress, type LinkAddress } from '../../../host/packet/link-address.js';
 import { DISPATCH_IPV6, fragmentUncompressed } from '../../../host/packet/lowpan-fragment.js';
 import { parseIeee802154 } from '../../../host/packet/ieee802154-parse.js';
 import { Reassembler, decodeLowpan, type LowpanContexts } from '../../../host/packet/lowpan.js';
@@ -30,12 +30,7 @@ export function eui(last: number): Uint8Array {
   return Uint8Array.of(0x00, 0x12, 0x4b, 0x00, 0x00, 0x00, 0x00, last);
 }
 
-export function linkLocal(link: LinkAddress): Uint8Array {
-  const a = new Uint8Array(16);
-  a.set([0xfe, 0x80]);
-  a.set(interfaceIdFromLinkAddress(link), 8);
-  return a;
-}
+export const linkLocal = linkLocalFromLinkAddress;
 
 export const ip = (text: string) => parseIpv6(text);
 export const text = (a: Uint8Array) => formatIpv6(a);
