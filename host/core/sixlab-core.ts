@@ -97,7 +97,11 @@ function compiledModule(path: string): WebAssembly.Module {
   let m = modules.get(path);
   if (!m) {
     if (!existsSync(path)) throw new Error(`sixlab: ${path} is missing; run "npm run build" first`);
-    m = new WebAssembly.Module(readFileSync(path));
+    try {
+      m = new WebAssembly.Module(readFileSync(path));
+    } catch (err) {
+      throw new Error(`sixlab: ${path} is not a WebAssembly module (${(err as Error).message.split('\n')[0]})`);
+    }
     modules.set(path, m);
   }
   return m;
@@ -123,12 +127,23 @@ export class SixlabCore {
   /** Views over linear memory: it is one fixed page, so they stay valid. */
   protected readonly mem: Uint8Array;
 
-  constructor(options: { debug?: boolean; seed?: number } = {}) {
-    const module = compiledModule(coreWasmPath(options.debug));
-    const imports: WebAssembly.Imports = options.debug ? { env: { abort: debugAbort } } : {};
-    this.x = new WebAssembly.Instance(module, imports).exports as unknown as CoreExports;
+  /** `path`: another build of the core (a device maker's own, an older release). */
+  constructor(options: { debug?: boolean; seed?: number; path?: string } = {}) {
+    const path = options.path ?? coreWasmPath(options.debug);
+    const module = compiledModule(path);
+    // A debug build imports env.abort; a release build imports nothing.
+    const wantsAbort = WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.name === 'abort');
+    const imports: WebAssembly.Imports = wantsAbort ? { env: { abort: debugAbort } } : {};
+    let instance: WebAssembly.Instance;
+    try {
+      instance = new WebAssembly.Instance(module, imports);
+    } catch (err) {
+      throw new Error(`sixlab: ${path} cannot be instantiated as the sixlab core (${(err as Error).message.split('\n')[0]})`);
+    }
+    this.x = instance.exports as unknown as CoreExports;
+    if (typeof this.x.abi_version !== 'function') throw new Error(`sixlab: ${path} is not a sixlab core (no abi_version export)`);
     if (this.x.abi_version() !== ABI_VERSION) {
-      throw new Error(`sixlab: core ABI ${this.x.abi_version()}, host expects ${ABI_VERSION}`);
+      throw new Error(`sixlab: ${path} has core ABI ${this.x.abi_version()}, this harness speaks ABI ${ABI_VERSION}`);
     }
     this.inPtr = this.x.buffer_in();
     this.outPtr = this.x.buffer_out();

@@ -21,6 +21,8 @@ export interface NodeOptions {
   icmpIntervalMs?: number;
   registrationMinutes?: number;
   debug?: boolean;
+  /** Another build of the core module. */
+  corePath?: string;
 }
 
 export interface NodeAddressRow {
@@ -59,7 +61,8 @@ const NC_STATES = ['free', 'incomplete', 'reachable', 'stale', 'delay', 'probe']
 
 export class SixlabNode extends SixlabCore {
   constructor(options: NodeOptions, now: number) {
-    super({ debug: options.debug });
+    super({ debug: options.debug, path: options.corePath });
+    if (typeof this.x.node_init !== 'function') throw new Error('sixlab: this core build has no node (a codec-only module)');
     const p = this.x.node_config();
     const v = new DataView(this.x.memory.buffer);
     this.mem.fill(0, p, p + NodeConfig.Size);
