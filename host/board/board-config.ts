@@ -12,7 +12,7 @@ export type LinkConfig =
   | { kind: 'serial'; path: string; baudRate?: number; reconnectMs?: number }
   | { kind: 'zep'; address?: string; localPort?: number; remotePort?: number; channel?: number };
 
-export type Capability = 'reset' | 'ping' | 'udp-send' | 'register' | 'reboot' | 'faults';
+export type Capability = 'reset' | 'ping' | 'udp-send' | 'register' | 'reboot' | 'faults' | 'coap' | 'short-address';
 
 export interface BoardConfig {
   name: string;
@@ -21,7 +21,7 @@ export interface BoardConfig {
   device: { eui64: string; shortAddress?: string; pan: string; mode?: 'lowpan-nd' | 'classic' };
   tester?: { eui64?: string };
   capabilities?: Capability[];
-  timeouts?: { helloMs?: number; replyMs?: number; bootMs?: number };
+  timeouts?: { helloMs?: number; replyMs?: number; bootMs?: number; testMs?: number };
 }
 
 /** A board with its addresses parsed. */

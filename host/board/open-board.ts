@@ -19,6 +19,8 @@ export interface OpenBoard {
   /** Every frame on the air (virtual boards: retransmissions and ACKs too). */
   tap(listener: (f: TappedFrame) => void): void;
   virtual?: VirtualBoard;
+  /** The link under the tap (a SerialLink offers the control channel). */
+  raw?: Link;
   close(): Promise<void>;
 }
 
@@ -56,5 +58,5 @@ export async function openBoard(board: Board, options: OpenOptions = {}): Promis
     },
     close: () => raw.close(),
   };
-  return { board, link: tapped, tap: (l) => taps.push(l), close: () => raw.close() };
+  return { board, link: tapped, raw, tap: (l) => taps.push(l), close: () => raw.close() };
 }

@@ -43,6 +43,7 @@ export class SerialLink implements Link {
   private readonly queue: Uint8Array[] = [];
   private readonly listeners = new Set<(f: ReceivedFrame) => void>();
   private readonly pending = new Map<number, Pending>();
+  private readonly bootListeners = new Set<(hello: HelloResponseMessage) => void>();
   private readonly openWaiters: (() => void)[] = [];
   private retry?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
@@ -153,6 +154,10 @@ export class SerialLink implements Link {
       return;
     }
     const token = 'token' in msg ? msg.token : 0;
+    if (msg.type === 'hello-response' && token === 0) {
+      for (const l of this.bootListeners) l(msg); // the device (re)booted: it says hello unasked
+      return;
+    }
     const p = this.pending.get(token);
     if (!p) return;
     this.pending.delete(token);
@@ -200,6 +205,28 @@ export class SerialLink implements Link {
 
   reset(seed: number, timeoutMs = 2000): Promise<ResultMessage> {
     return this.request<ResultMessage>({ type: 'reset', token: this.nextToken(), seed }, timeoutMs);
+  }
+
+  reboot(timeoutMs = 2000): Promise<ResultMessage> {
+    return this.request<ResultMessage>({ type: 'reboot', token: this.nextToken() }, timeoutMs);
+  }
+
+  /** The device sends one Echo Request (docs/serial-link.md, PING). */
+  ping(destination: Uint8Array, identifier: number, sequence: number, size: number, timeoutMs = 2000): Promise<ResultMessage> {
+    return this.request<ResultMessage>({ type: 'ping', token: this.nextToken(), destination, identifier, sequence, size, hopLimit: 0 }, timeoutMs);
+  }
+
+  /** The device sends one UDP datagram (docs/serial-link.md, UDP). */
+  udp(destination: Uint8Array, destinationPort: number, sourcePort: number, data: Uint8Array, timeoutMs = 2000): Promise<ResultMessage> {
+    return this.request<ResultMessage>({
+      type: 'udp', token: this.nextToken(), destination, destinationPort, sourcePort, length: data.length, data,
+    }, timeoutMs);
+  }
+
+  /** Called when the device says hello unasked: it has booted (or rebooted on its own). */
+  onBoot(listener: (hello: HelloResponseMessage) => void): () => void {
+    this.bootListeners.add(listener);
+    return () => this.bootListeners.delete(listener);
   }
 
   async close(): Promise<void> {

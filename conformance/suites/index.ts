@@ -1,0 +1,2 @@
+// Every suite, loaded for its declarations (each module registers its tests).
+import './lowpan.spec.js';
