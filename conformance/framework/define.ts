@@ -18,10 +18,18 @@ export interface TestDeclaration {
   shortSource?: boolean;
   /** Board-clock milliseconds the test may take (default: the board's testMs). */
   timeoutMs?: number;
+  /**
+   * The virtual board's faults that must keep this test from passing: it
+   * fails (or is inconclusive, when the fault breaks its precondition). A
+   * name may be limited to one device mode: 'wrong-hop-limit-ns@lowpan-nd'.
+   * The fault check runs every fault and holds each test to this list.
+   */
+  faults?: string[];
 }
 
 export interface TestCase extends TestInfo {
   shortSource: boolean;
+  faults: string[];
   timeoutMs?: number;
   run: (t: TestContext) => Promise<void>;
 }
@@ -37,7 +45,7 @@ export function defineTest(decl: TestDeclaration, run: (t: TestContext) => Promi
   if (decl.shortSource && !needs.includes('short-address')) needs.push('short-address');
   const tc: TestCase = {
     id: decl.id, title: decl.title, suite: decl.suite, ref: decl.ref, level: decl.level, needs, spec: decl.spec ?? [],
-    shortSource: decl.shortSource ?? false, timeoutMs: decl.timeoutMs, run,
+    shortSource: decl.shortSource ?? false, timeoutMs: decl.timeoutMs, faults: decl.faults ?? [], run,
   };
   registry.set(decl.id, tc);
   return tc;
@@ -67,4 +75,9 @@ export function selectTests(tests: TestCase[], s: Selection): TestCase[] {
     (!s.suites?.length || s.suites.includes(t.suite)) &&
     (!re || re.test(`${t.id} ${t.title} ${t.spec.join(' ')}`)) &&
     LEVELS.indexOf(t.level) <= maxLevel);
+}
+
+/** Whether `fault` must keep `test` from passing on a device in `mode`. */
+export function faultTargets(test: TestCase, fault: string, mode: 'lowpan-nd' | 'classic'): boolean {
+  return test.faults.some((f) => f === fault || f === `${fault}@${mode}`);
 }

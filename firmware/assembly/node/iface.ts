@@ -28,8 +28,10 @@ export function configure(): void {
   pan = <u32>load<u16>(CONFIG, NodeConfig.Pan);
   mode = <u32>load<u8>(CONFIG, NodeConfig.Mode);
   flags = <u32>load<u8>(CONFIG, NodeConfig.Flags);
-  // RFC 4944 §6: the IID of the link-local address comes from the EUI-64.
-  iidFromLink(IID, AddrMode.Extended, EUI64);
+  // RFC 4944 §6: the IID comes from the link address the node sends from, its
+  // EUI-64, or its 16-bit short address when configured to use it (so that the
+  // IPv6 addresses can be elided against the MAC source, RFC 6282 §3.2.2).
+  iidFromLink(IID, sourceMode(), sourceLink());
   memory.fill(TABLE, 0, ADDRESSES * NodeAddress.Size);
 }
 

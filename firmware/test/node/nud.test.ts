@@ -102,9 +102,10 @@ describe('duplicate address detection (RFC 4862 §5.4)', () => {
 
   it('drops an address another node already uses', () => {
     const sim = new Sim();
-    const a = sim.addNode('a', { eui64: eui(0x0a), mode: 'classic' });
+    // Two EUI-64s, one short address: both form fe80::ff:fe00:202 (RFC 4944 §6).
+    const a = sim.addNode('a', { eui64: eui(0x0a), mode: 'classic', shortAddress: 0x0202, shortSource: true });
     sim.run(3000);
-    const twin = sim.addNode('twin', { eui64: eui(0x0a), mode: 'classic', shortAddress: 0x0202, shortSource: true });
+    const twin = sim.addNode('twin', { eui64: eui(0x0b), mode: 'classic', shortAddress: 0x0202, shortSource: true });
     sim.run(3000);
     expect(a.addresses().map((x) => x.state)).toEqual(['preferred']);
     expect(twin.addresses().map((x) => x.state)).toEqual(['duplicate']);

@@ -1,0 +1,47 @@
+// Vitest blocks shared by the suites' *.test.ts files: the suite passes on
+// both virtual boards without faults, and under every registered fault
+// exactly the tests that declare it do not pass; every test is made to fail
+// by at least one fault (design notes: a test earns its place only if it can fail).
+import { describe, expect, it } from 'vitest';
+import { faultNames } from '../../host/board/faults.js';
+import { allTests, type TestCase } from './define.js';
+import { mismatches, modeOf, runOnVirtual } from './fault-check.js';
+import type { SuiteName } from './types.js';
+
+export const VIRTUAL_BOARDS = ['virtual', 'virtual-classic'];
+
+/** Faults that only stand for a dead device; checked by the runner's own tests, not per suite. */
+const BOARD_LEVEL = new Set(['mute']);
+
+export function checkSuites(suites: SuiteName[], options: { faults?: string[] } = {}): void {
+  const tests = (): TestCase[] => allTests().filter((t) => suites.includes(t.suite));
+  const failedBy = new Map<string, Set<string>>();
+  const applied = new Set<string>();
+  for (const board of VIRTUAL_BOARDS) {
+    describe(`${suites.join(', ')} on board ${board}`, () => {
+      it('every test passes (or is not applicable) without faults', async () => {
+        const results = await runOnVirtual(board, tests());
+        for (const r of results) if (r.verdict !== 'not-applicable') applied.add(r.id);
+        expect(mismatches(tests(), results, undefined, modeOf(board))).toEqual([]);
+      });
+      for (const fault of options.faults ?? faultNames().filter((f) => !BOARD_LEVEL.has(f))) {
+        it(`under fault ${fault}, exactly the tests that declare it do not pass`, async () => {
+          const results = await runOnVirtual(board, tests(), [fault]);
+          for (const r of results) {
+            if (r.verdict !== 'fail') continue;
+            if (!failedBy.has(r.id)) failedBy.set(r.id, new Set());
+            failedBy.get(r.id)!.add(fault);
+          }
+          expect(mismatches(tests(), results, fault, modeOf(board))).toEqual([]);
+        });
+      }
+    });
+  }
+  describe(`${suites.join(', ')}: every test can fail`, () => {
+    it('applies to at least one virtual board and fails under at least one fault', () => {
+      const never = tests().filter((t) => !failedBy.has(t.id)).map((t) => t.id);
+      const nowhere = tests().filter((t) => !applied.has(t.id)).map((t) => t.id);
+      expect({ neverFails: never, appliesNowhere: nowhere }).toEqual({ neverFails: [], appliesNowhere: [] });
+    });
+  });
+}
