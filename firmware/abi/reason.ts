@@ -91,6 +91,9 @@ export enum Reason {
   NotReady = 77,
   ConfigInvalid = 78,
   MacNotForUs = 79,
+  /** A UDP checksum elided by LOWPAN_NHC (C=1) without an integrity check the
+   *  node can verify (it has no link-layer security): dropped, RFC 6282 §4.3.2. */
+  UdpChecksumElided = 80,
 }
 
-export const REASON_COUNT = 80;
+export const REASON_COUNT = 81;

@@ -290,6 +290,22 @@ describe('option index and accessors', () => {
     expect(x.llMode(x.optFind(1))).toBe(AddrMode.None);
   });
 
+  it('indexes and reads a 6CIO (RFC 7400 §3.3; E flag of RFC 8505 §4.3) in an RA and an RS', () => {
+    // Octets 2-3: Reserved(10) D L B P E G; octets 4-7 reserved.
+    const cio = (flags: number, extra = 0): NdOption => ({ kind: 'raw', type: 36, body: Uint8Array.of(flags >> 8, flags & 0xff, 0, 0, 0, 0, ...new Uint8Array(extra)) });
+    expect(validate(pkt(withOptions(RA, [sllao, cio(0x0012), cio(0)])))).toBe(0);
+    expect(at(x.optFind(36))).toBe(16 + 16); // the first one
+    expect(x.optLen(36)).toBe(8);
+    expect(x.cioFlags(x.optFind(36))).toBe(0x0012);
+    expect(x.cioFlags(x.optFind(36)) & x.CIO_E.value).toBe(2);
+    expect(validate(pkt(withOptions(RS, [sllao, cio(0xffff)])))).toBe(0);
+    expect(x.cioFlags(x.optFind(36))).toBe(0xffff);
+    // A longer 6CIO (flags a later document may add) is not an error: its first flags are read.
+    expect(validate(pkt(withOptions(RA, [cio(0x0001, 8)])))).toBe(0);
+    expect([x.optLen(36), x.cioFlags(x.optFind(36))]).toEqual([16, 1]);
+    expect(validate(pkt(withOptions(RA, [{ ...cio(2), lengthField: 0 }])))).toBe(Reason.NdOptionLength);
+  });
+
   it('reads the Redirect destination and Redirected Header', () => {
     expect(validate(pkt(RD))).toBe(0);
     const icmp = x.pkt() + 40;
@@ -346,6 +362,20 @@ describe('emitters, parsed by host/packet/ndp.ts', () => {
     }
     x.emitRs(x.out(), AddrMode.Short, args(UNSPEC, SHORT, ROVR)[2]);
     expect(Array.from(emitted(16))).toEqual([133, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0xbe, 0xef, 0, 0, 0, 0]);
+  });
+
+  it('emitRs: with a 6CIO after the SLLAO when given capability flags (RFC 8505 §6.1)', () => {
+    for (const link of [undefined, SHORT, EXT]) {
+      const [, mode, ll] = args(UNSPEC, link, ROVR);
+      const n = x.emitRs(x.out(), mode, ll, 0x0002);
+      const sl = link ? (link.mode === 'short' ? 8 : 16) : 0;
+      expect(n).toBe(8 + sl + 8);
+      expect(parseNdMessage(emitted(n)).message).toEqual({
+        kind: 'rs', reserved: 0,
+        options: [...(link ? [{ kind: 'sllao', addr: link }] : []), { kind: 'raw', type: 36, length: 1, body: Uint8Array.of(0, 2, 0, 0, 0, 0) }],
+      });
+      expect(Array.from(emitted(n).subarray(8 + sl))).toEqual([36, 1, 0, 2, 0, 0, 0, 0]);
+    }
   });
 
   it('emitNs: SLLAO with ARO (RFC 6775) and with EARO: T, TID and R set (RFC 8505 §5.1)', () => {

@@ -82,6 +82,7 @@ const TEXT: Record<Reason, string> = {
   [Reason.NotReady]: 'node not initialised, or no usable source address yet',
   [Reason.MacNotForUs]: 'frame for another PAN or another link address',
   [Reason.ConfigInvalid]: 'node configuration invalid',
+  [Reason.UdpChecksumElided]: 'UDP checksum elided (NHC C=1) on a link without an integrity check (RFC 6282 §4.3.2)',
 };
 
 export function reasonText(reason: number): string {

@@ -31,6 +31,10 @@ let srcAddr: usize = 0;
 let dstMode: u32 = 0;
 let dstAddr: usize = 0;
 let lowpanFlags: u32 = 0;
+/** The last completed packet carried a UDP checksum elided by LOWPAN_NHC (C=1),
+ *  computed here on the sender's behalf (RFC 6282 §4.3.2). The node drops it;
+ *  the codec's decode() shows it. */
+export let checksumElided: bool = false;
 
 @inline function setFlag(f: u32): void {
   lowpanFlags |= f;
@@ -44,6 +48,7 @@ export function frameToPacket(f: usize, len: i32, now: u32): i32 {
   reassembly.expire(now);
   memory.fill(INFO + Info.LowpanFlags, 0, Info.Size - Info.LowpanFlags);
   lowpanFlags = 0;
+  checksumElided = false;
   const r = parseMac(f, len);
   if (len >= 4 && !(load<u16>(INFO, Info.MacFlags) & MacFlag.FcsOk)) return fail(Reason.BadFcs);
   if (r != Reason.Ok) return fail(r);
@@ -137,7 +142,10 @@ function whole(q: usize, m: i32): i32 {
   memory.copy(PACKET + w, q + c, <usize>rest);
   if (iphc) {
     finishLengths(PACKET, total);
-    if (udpPos >= 0 && udpChecksumElided) finishChecksum(PACKET, total, udpPos, udpIpv6Pos);
+    if (udpPos >= 0 && udpChecksumElided) {
+      finishChecksum(PACKET, total, udpPos, udpIpv6Pos);
+      checksumElided = true;
+    }
   } else {
     if (total < 40) return fail(Reason.Ipv6Truncated);
     if ((load<u8>(PACKET) >> 4) != 6) return fail(Reason.Ipv6BadVersion);
@@ -206,7 +214,10 @@ function fragment(p: usize, pos: i32, n: i32, now: u32): i32 {
   const d = reassembly.slotData(s);
   const udp = reassembly.elidedUdp(s);
   assert(udp < 0 || udp + 8 <= size, 'elided UDP checksum outside the datagram');
-  if (udp >= 0) finishChecksum(d, size, udp, reassembly.elidedUdpIp(s));
+  if (udp >= 0) {
+    finishChecksum(d, size, udp, reassembly.elidedUdpIp(s));
+    checksumElided = true;
+  }
   reassembly.finish(s);
   return completed(d, size);
 }

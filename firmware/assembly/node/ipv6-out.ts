@@ -47,6 +47,7 @@ export function transmit(p: usize, len: i32, linkMode: u32, link: usize): i32 {
   memory.copy(TX + Tx.DstAddr, link, linkMode == AddrMode.Short ? 2 : 8);
   store<u16>(TX, load<u16>(CONFIG, NodeConfig.Pan), Tx.Pan);
   store<u8>(TX, load<u8>(CONFIG, NodeConfig.FrameVersion), Tx.FrameVersion);
+  // Never TxFlag.ElideUdpChecksum: no upper layer here authorizes it (RFC 6282 §4.3.2).
   store<u8>(TX, TxFlag.AckRequest, Tx.Flags);
   const n = packetToFrames(p, len);
   if (n < 0) return fail(-n);

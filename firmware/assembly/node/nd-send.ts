@@ -1,11 +1,11 @@
 // Neighbor Discovery messages the node sends (RFC 4861 §4, RFC 6775 §5,
 // RFC 8505 §5): RS, NS for resolution, NUD, DAD and registration, and NA.
-import { AddrMode, NcState, NodeAddress, NodeConfig, NodeFlag, NodeNeighbor } from '../../abi/layout';
+import { AddrMode, NcState, NodeAddress, NodeConfig, NodeFlag, NodeMode, NodeNeighbor } from '../../abi/layout';
 import { wr16be } from '../mem';
 import { upperLayerChecksum } from '../wire/checksum';
 import { solicitedNode } from '../wire/ipv6-address';
-import { emitNa, emitNs, emitRs } from '../wire/ndp';
-import { CONFIG, EUI64, addrRow, flags, selectSource, sourceLink, sourceMode } from './iface';
+import { emitNa, emitNs, emitRs, CIO_E } from '../wire/ndp';
+import { CONFIG, EUI64, addrRow, flags, mode, selectSource, sourceLink, sourceMode } from './iface';
 import { TXPKT } from './buffers';
 import { sendPacket, transmit, writeHeader } from './ipv6-out';
 import { ncSetState } from './neighbors';
@@ -26,10 +26,12 @@ function finish(src: usize, dst: usize, len: i32, now: u32): i32 {
 }
 
 /** RFC 4861 §6.3.7 / RFC 6775 §5.3: from our link-local address with an SLLAO,
- *  or from :: without one while no address is usable yet. */
+ *  or from :: without one while no address is usable yet. In 6LoWPAN-ND with
+ *  the EARO, a 6CIO with the E flag (RFC 8505 §6.1: it MUST be in the RS). */
 export function sendRs(now: u32): i32 {
   const src = selectSource(ALL_ROUTERS);
-  const len = emitRs(ICMP, src == 0 ? 0 : sourceMode(), sourceLink());
+  const cio = mode == NodeMode.LowpanNd && (flags & NodeFlag.UseAro) == 0 ? CIO_E : 0;
+  const len = emitRs(ICMP, src == 0 ? 0 : sourceMode(), sourceLink(), cio);
   return finish(src == 0 ? UNSPECIFIED : src, ALL_ROUTERS, len, now);
 }
 
@@ -62,16 +64,18 @@ export function sendDadProbe(addr: usize, now: u32): i32 {
 }
 
 /** Address registration (RFC 6775 §5.5.1, RFC 8505 §5.1): NS to the router
- *  for target `row`, with SLLAO and ARO or EARO (ROVR = our EUI-64). With an
- *  EARO the source is our link-local address, registered first (RFC 8505
- *  §5.6); with an RFC 6775 ARO it is the address being registered. */
-export function sendRegistration(row: usize, router: usize, linkMode: u32, link: usize, now: u32): i32 {
+ *  for target `row`, with SLLAO and an EARO (ROVR = our 64-bit EUI-64, as
+ *  RFC 8505 §6.3 requires whatever the router), or an RFC 6775 ARO when so
+ *  configured (NodeFlag.UseAro). `fromLinkLocal`: the source is our
+ *  link-local address, registered first (RFC 8505 §5.6); otherwise it is the
+ *  address being registered (RFC 6775 §4.1). */
+export function sendRegistration(row: usize, router: usize, linkMode: u32, link: usize, fromLinkLocal: bool): i32 {
   const configured = <u32>load<u16>(CONFIG, NodeConfig.RegistrationMinutes);
   const minutes = configured == 0 ? 60 : configured; // 0 would de-register (RFC 8505 §4.1)
   const earo = (flags & NodeFlag.UseAro) == 0;
   const tid = <u32>load<u8>(row, NodeAddress.Tid);
   const len = emitNs(ICMP, row, sourceMode(), sourceLink(), true, 0, minutes, earo, tid, EUI64);
-  writeHeader(TXPKT, earo ? addrRow(0) : row, router, 58, 255, len);
+  writeHeader(TXPKT, fromLinkLocal ? addrRow(0) : row, router, 58, 255, len);
   wr16be(ICMP + 2, 0);
   wr16be(ICMP + 2, upperLayerChecksum(TXPKT, 58, ICMP, len, 2));
   return transmit(TXPKT, 40 + len, linkMode, link);

@@ -15,7 +15,7 @@ import {
 import { ncDeadline, ncFind, ncRemove, ncRow, ncSetState, ncState } from './neighbors';
 import { sendDadProbe, sendRegistration, sendRs, sendSolicitation } from './nd-send';
 import { randomBetween } from './random';
-import { STATUS, defaultRouter, expireRouters, retransTimer } from './routers';
+import { ROUTER_ARO_ONLY, STATUS, defaultRouter, dropForAnother, expireRouters, retransTimer } from './routers';
 
 const LINK_LOCAL: usize = memory.data(16, 8);
 /** RFC 4861 §10 values for classic ND (RFC 6775 §9 replaces them in 6LoWPAN-ND). */
@@ -64,8 +64,13 @@ function beginRegistration(row: usize, now: u32): void {
   store<u32>(row, now, NodeAddress.NextEvent);
 }
 
-function earo(): bool {
-  return (flags & NodeFlag.UseAro) == 0;
+/** Registration with `router` the RFC 8505 way: the link-local address first,
+ *  and the source of every registration (§5.6). Not when configured for the
+ *  ARO, nor with a router whose 6CIO had E clear (RFC 8505 §6, §6.3: an RFC
+ *  6775-only 6LR, which registers the NS source, RFC 6775 §4.1). A router that
+ *  sent no 6CIO is taken to support the EARO. */
+function earoWith(router: usize): bool {
+  return (flags & NodeFlag.UseAro) == 0 && (router == 0 || load<u8>(router, ROUTER_ARO_ONLY) == 0);
 }
 
 /** An RA with a router lifetime: solicitations stop (RFC 4861 §6.3.7), and in
@@ -82,7 +87,7 @@ export function routerHeard(router: usize, now: u32): void {
   }
   setNextRs(next);
   if (mode != NodeMode.LowpanNd) return;
-  for (let i = earo() ? 0 : 1; i < ADDRESSES; i++) {
+  for (let i = earoWith(d) ? 0 : 1; i < ADDRESSES; i++) {
     const r = addrRow(i);
     const reg = <u32>load<u8>(r, NodeAddress.Registration);
     if (addrState(r) == AddrState.Preferred && (reg == RegState.None || reg == RegState.Failed)) beginRegistration(r, now);
@@ -105,6 +110,11 @@ export function registrationAnswered(row: usize, aro: usize, from: usize, now: u
     store<u8>(row, 0, NodeAddress.Attempts);
     const end = minutesMs(minutes, now);
     store<u32>(row, minutes == 0 ? NEVER : end - (end - now) / 10, NodeAddress.NextEvent); // refresh at 90%
+  } else if (status == 2 && dropForAnother(from)) {
+    // RFC 6775 §5.5.3: Neighbor Cache Full: the router leaves the default
+    // router list and the addresses are registered with another one.
+    for (let i = 0; i < ADDRESSES; i++) store<u8>(addrRow(i), RegState.None, NodeAddress.Registration);
+    routerHeard(from, now);
   } else if (status == 2 || status == 9) {
     // Neighbor cache full / 6LBR registry saturated: try again later.
     store<u8>(row, RegState.Failed, NodeAddress.Registration);
@@ -197,7 +207,9 @@ function registrationStep(r: usize, reg: u32, now: u32): void {
   if (reg == RegState.Failed) beginRegistration(r, now); // a retry after a refusal
   else if (reg == RegState.Registered && sent == 0) store<u8>(r, <u8>nextTid(load<u8>(r, NodeAddress.Tid)), NodeAddress.Tid);
   const ll = addrRow(0);
-  if (earo() && r != ll && !registered(ll)) {
+  const router = defaultRouter();
+  const earo = earoWith(router);
+  if (earo && r != ll && !registered(ll)) {
     // RFC 8505 §5.6: the link-local address first; it is the source of this one.
     const llReg = <u32>load<u8>(ll, NodeAddress.Registration);
     if (llReg == RegState.Failed || addrState(ll) != AddrState.Preferred) {
@@ -209,7 +221,6 @@ function registrationStep(r: usize, reg: u32, now: u32): void {
     store<u32>(r, now + retransTimer(), NodeAddress.NextEvent);
     return;
   }
-  const router = defaultRouter();
   if (router == 0 || load<u8>(r, NodeAddress.Attempts) >= <u8>MAX_UNICAST_SOLICIT) {
     store<u8>(r, RegState.Failed, NodeAddress.Registration);
     store<u32>(r, NEVER, NodeAddress.NextEvent);
@@ -218,9 +229,9 @@ function registrationStep(r: usize, reg: u32, now: u32): void {
   }
   const e = ncFind(router);
   if (e != 0 && ncState(e) != NcState.Incomplete) {
-    sendRegistration(r, router, <u32>load<u8>(e, NodeNeighbor.LinkMode), e + NodeNeighbor.Link, now);
+    sendRegistration(r, router, <u32>load<u8>(e, NodeNeighbor.LinkMode), e + NodeNeighbor.Link, earo);
   } else {
-    sendRegistration(r, router, linkFromIid(router), DERIVED, now);
+    sendRegistration(r, router, linkFromIid(router), DERIVED, earo);
   }
   store<u8>(r, load<u8>(r, NodeAddress.Attempts) + 1, NodeAddress.Attempts);
   store<u32>(r, now + retransTimer(), NodeAddress.NextEvent);

@@ -4,10 +4,10 @@ import { AddrState, NcState, NodeAddress, NodeMode, NodeNeighbor, NodeStatus, Re
 import { Reason } from '../../abi/reason';
 import { fail, memEqual } from '../mem';
 import {
-  abroVersion, ctxOptAt, ctxOptC, ctxOptCid, ctxOptCount, ctxOptLen, ctxOptLifetime, ctxOptPrefix,
+  abroVersion, cioFlags, ctxOptAt, ctxOptC, ctxOptCid, ctxOptCount, ctxOptLen, ctxOptLifetime, ctxOptPrefix,
   llAddr, llMode, mtuValue, naFlags, nsTarget, optFind, pioAt, pioCount, pioFlagA, pioFlagL, pioPrefix,
   pioPrefixLen, pioPreferred, pioValid, raCurHopLimit, raReachable, raRetrans, raRouterLifetime, redirectDestination,
-  validateNd, NA_O, NA_R, NA_S, OPT_ABRO, OPT_ARO, OPT_MTU, OPT_SLLAO, OPT_TLLAO,
+  validateNd, CIO_E, NA_O, NA_R, NA_S, OPT_6CIO, OPT_ABRO, OPT_ARO, OPT_MTU, OPT_SLLAO, OPT_TLLAO,
 } from '../wire/ndp';
 import { IID, addAddress, addrState, findAddress, markDuplicate, mode } from './iface';
 import { flushPending, nextHop, setRedirect } from './ipv6-out';
@@ -15,7 +15,9 @@ import { NEVER, TWO_HOURS_MS, before, lifetimeMs, minutesMs } from './limits';
 import { ncCreate, ncFind, ncLinkDiffers, ncSetLink, ncSetState, ncState } from './neighbors';
 import { ALL_NODES, sendAdvertisement } from './nd-send';
 import { registrationAnswered, routerHeard, startAddress } from './nd-timers';
-import { STATUS, reachableTime, setBaseReachable, setRouterLifetime, updateContext, updateOnLink, updateRouter } from './routers';
+import {
+  ROUTER_ARO_ONLY, STATUS, reachableTime, setBaseReachable, setRouterLifetime, updateContext, updateOnLink, updateRouter,
+} from './routers';
 
 const CANDIDATE: usize = memory.data(16, 8);
 
@@ -107,7 +109,12 @@ function raInput(p: usize, m: usize, now: u32): i32 {
   if (base != 0 && base != load<u32>(STATUS, NodeStatus.BaseReachableTime)) setBaseReachable(base);
   if (raRetrans(m) != 0) store<u32>(STATUS, raRetrans(m), NodeStatus.RetransTimer);
   const lifetime = raRouterLifetime(m);
-  updateRouter(src, now + lifetime * 1000, lifetime == 0);
+  const router = updateRouter(src, now + lifetime * 1000, lifetime == 0);
+  // RFC 8505 §6.3: the router's 6CIO says whether it takes the EARO (E flag,
+  // §4.3). Kept per router; an RA without one leaves what was learnt (§6.1:
+  // it may be omitted once shared).
+  const cio = optFind(OPT_6CIO);
+  if (router != 0 && cio != 0) store<u8>(router, (cioFlags(cio) & CIO_E) == 0, ROUTER_ARO_ONLY);
   setRouterLifetime(lifetime);
   learnLink(src, optFind(OPT_SLLAO), now, true);
   const known = ncFind(src); // §6.3.4: the sender is a router, option or not

@@ -5,7 +5,7 @@ import { NodeConfig, NodeMode } from '../../abi/layout';
 import { Reason } from '../../abi/reason';
 import { COUNTERS, IN, fail } from '../mem';
 import { contextClearAll } from '../lowpan/context';
-import { frameToPacket, packetPtr } from '../lowpan/deframer';
+import { checksumElided, frameToPacket, packetPtr } from '../lowpan/deframer';
 import { setDatagramTag } from '../lowpan/fragmenter';
 import { frameBroadcast, setMacFilter } from '../lowpan/mac-filter';
 import * as reassembly from '../lowpan/reassembly';
@@ -63,6 +63,11 @@ export function nodeInput(len: i32, now: u32): i32 {
   if (!running) return -Reason.NotReady;
   const r = frameToPacket(IN, len, now);
   if (r <= 0) return r;
+  // RFC 6282 §4.3.2: a decompressor that cannot unambiguously determine that an
+  // integrity check covered a datagram whose UDP checksum was elided MUST drop
+  // it. The node has no link-layer security (frames with it are refused), so it
+  // never can. (The node itself never elides: transmit() leaves ElideUdpChecksum clear.)
+  if (checksumElided) return fail(Reason.UdpChecksumElided);
   return ipv6Input(packetPtr, r, frameBroadcast(), now);
 }
 

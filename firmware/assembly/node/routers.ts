@@ -9,7 +9,11 @@ import { randomBetween } from './random';
 import { clearRedirectsVia } from './ipv6-out';
 import { NEVER, ONLINK_PREFIXES, REACHABLE_TIME_MS, RETRANS_TIMER_MS, ROUTERS, before } from './limits';
 
-const TABLE: usize = memory.data(ROUTERS * NodeRouter.Size, 4);
+// Rows: the NodeRouter layout the host reads, then what only the core keeps.
+const ROW: i32 = NodeRouter.Size + 4;
+/** u8: 1 when the router's last 6CIO had E clear (RFC 8505 §6.3: not an EARO registrar). */
+export const ROUTER_ARO_ONLY: i32 = NodeRouter.Size;
+const TABLE: usize = memory.data(ROUTERS * ROW, 4);
 /** Node-wide values (layout NodeStatus), readable by the host. */
 export const STATUS: usize = memory.data(NodeStatus.Size, 4);
 
@@ -29,11 +33,11 @@ export function setRouterLifetime(seconds: u32): void {
 }
 
 export function routerRow(i: i32): usize {
-  return TABLE + <usize>(i * NodeRouter.Size);
+  return TABLE + <usize>(i * ROW);
 }
 
 export function routersReset(): void {
-  memory.fill(TABLE, 0, ROUTERS * NodeRouter.Size);
+  memory.fill(TABLE, 0, ROUTERS * ROW);
   memory.fill(ONLINK, 0, ONLINK_PREFIXES * 24);
   memory.fill(CTX_STATE, 0, 16);
   memory.fill(STATUS, 0, NodeStatus.Size);
@@ -61,28 +65,49 @@ export function curHopLimit(): u32 {
   return <u32>load<u8>(STATUS, NodeStatus.CurHopLimit);
 }
 
-/** Adds, refreshes or (lifetime 0) removes a default router (RFC 4861 §6.3.4). */
-export function updateRouter(addr: usize, until: u32, remove: bool): void {
+/** Adds, refreshes or (lifetime 0) removes a default router (RFC 4861 §6.3.4).
+ *  Returns its row, or 0 when it was removed or the table is full. */
+export function updateRouter(addr: usize, until: u32, remove: bool): usize {
   let free: usize = 0;
   for (let i = 0; i < ROUTERS; i++) {
     const r = routerRow(i);
     const used = load<u32>(r, NodeRouter.Until) != 0;
     if (used && memEqual(r, addr, 16)) {
-      if (remove) dropRouter(r);
-      else store<u32>(r, until, NodeRouter.Until);
-      return;
+      if (remove) {
+        dropRouter(r);
+        return 0;
+      }
+      store<u32>(r, until, NodeRouter.Until);
+      return r;
     }
     if (!used && free == 0) free = r;
   }
-  if (remove || free == 0) return; // table full: the routers we have keep serving
+  if (remove || free == 0) return 0; // table full: the routers we have keep serving
   memory.copy(free, addr, 16);
   store<u32>(free, until == 0 ? 1 : until, NodeRouter.Until);
+  return free;
 }
 
 /** Forgets a default router, and the destinations Redirects sent through it (RFC 4861 §6.3.5). */
 function dropRouter(r: usize): void {
   clearRedirectsVia(r);
-  memory.fill(r, 0, NodeRouter.Size);
+  memory.fill(r, 0, ROW);
+}
+
+/** RFC 6775 §5.5.3: removes router `addr` from the list when another default
+ *  router is known (to register with that one instead); false otherwise. */
+export function dropForAnother(addr: usize): bool {
+  let row: usize = 0;
+  let other = false;
+  for (let i = 0; i < ROUTERS; i++) {
+    const r = routerRow(i);
+    if (load<u32>(r, NodeRouter.Until) == 0) continue;
+    if (memEqual(r, addr, 16)) row = r;
+    else other = true;
+  }
+  if (row == 0 || !other) return false;
+  dropRouter(row);
+  return true;
 }
 
 /** The first live default router, or 0. */

@@ -30,6 +30,7 @@ export const OPT_MTU: u32 = 5;
 export const OPT_ARO: u32 = 33; // ARO (RFC 6775 §4.1) and EARO (RFC 8505 §4.1)
 export const OPT_6CO: u32 = 34;
 export const OPT_ABRO: u32 = 35;
+export const OPT_6CIO: u32 = 36; // RFC 7400 §3.3, flags added by RFC 8505 §4.3
 
 /** NA flags as in the octet at offset 4 (RFC 4861 §4.4). */
 export const NA_R: u32 = 0x80;
@@ -38,8 +39,11 @@ export const NA_O: u32 = 0x20;
 /** EARO flags octet (RFC 8505 §4.1): Rsvd(4) I(2) R T. */
 export const EARO_R: u32 = 2;
 export const EARO_T: u32 = 1;
+/** 6CIO flags as the 16 bits of octets 2-3 (RFC 8505 §4.3, Figure 3:
+ *  Reserved(10) D L B P E G): E, the sender supports registration with the EARO. */
+export const CIO_E: u32 = 0x0002;
 
-const TYPES: u32 = 36; // first-occurrence slots for option types 0..35
+const TYPES: u32 = 37; // first-occurrence slots for option types 0..36
 const LIST: i32 = 4; // PIOs and 6COs kept
 // [TYPES] first option of each type, [LIST] PIOs, [LIST] 6COs: u32 pointers.
 const INDEX: usize = memory.data((TYPES + 2 * LIST) * 4, 4);
@@ -340,6 +344,13 @@ export function abroAddress(p: usize): usize {
   return p + 8;
 }
 
+// 6CIO (RFC 7400 §3.3, RFC 8505 §4.3): 2 flags(2) ..D L B P E G, 4 Reserved(4).
+// Length 1; no length is refused (a longer one may carry flags a later
+// document defines): its first flags are read, unknown bits ignored.
+export function cioFlags(p: usize): u32 {
+  return rd16be(p + 2);
+}
+
 // ---- emitters: complete messages, checksum 0, length returned ----
 
 // Link-layer address option for IEEE 802.15.4 (RFC 4944 §8): short address in
@@ -374,10 +385,20 @@ function start(out: usize, type: u32, target: usize): void {
   if (target) memory.copy(out + 8, target, 16);
 }
 
-/** Router Solicitation with an SLLAO unless sllaoMode is AddrMode.None. */
-export function emitRs(out: usize, sllaoMode: u32, sllao: usize): i32 {
+/** Router Solicitation with an SLLAO unless sllaoMode is AddrMode.None, then
+ *  a 6CIO with these flags unless they are 0 (RFC 8505 §6.1). */
+export function emitRs(out: usize, sllaoMode: u32, sllao: usize, capabilities: u32): i32 {
   start(out, ND_RS, 0);
-  return 8 + emitLl(out + 8, OPT_SLLAO, sllaoMode, sllao);
+  let n = 8 + emitLl(out + 8, OPT_SLLAO, sllaoMode, sllao);
+  if (capabilities != 0) {
+    const o = out + n;
+    store<u64>(o, 0);
+    store<u8>(o, <u8>OPT_6CIO);
+    store<u8>(o, 1, 1);
+    wr16be(o + 2, capabilities);
+    n += 8;
+  }
+  return n;
 }
 
 /** Neighbor Solicitation; with `aro` an ARO (Status, Lifetime in minutes,

@@ -213,3 +213,84 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
     expect(node.counters().ContextUnknown).toBe(1);
   });
 });
+
+/** The 6CIO (RFC 7400 §3.3, Type 36) among an ND message's options, as the tester parses it (an unknown kind: raw). */
+const cioOf = (h: { nd?: { message: { options: unknown[] } } }) =>
+  (h.nd!.message.options as { kind: string; type?: number; body?: Uint8Array }[]).find((o) => o.kind === 'raw' && o.type === 36);
+/** Registration NSes for one target sent to this router (every station hears every frame). */
+const nsTo = (router: TestRouter, target: string) =>
+  nsFor(router, target).filter((h) => text(h.nd!.header.dst) === text(router.ll));
+const ROUTER_B_LINK = { mode: 'extended' as const, bytes: eui(0xfd) };
+
+describe('6LoWPAN capabilities (RFC 8505 §6.1, §6.3; 6CIO of RFC 7400 §3.3)', () => {
+  it('sends a 6CIO with the E flag in its Router Solicitations', () => {
+    const { sim, router } = network({ answerRs: false });
+    sim.run(12_000);
+    const rs = router.nd('rs');
+    expect(rs.length).toBeGreaterThanOrEqual(2);
+    // Type 36, Length 1; octets 2-3: Reserved(10) D L B P E G, E = 0x0002 (RFC 8505 §4.3); 4 reserved octets.
+    for (const h of rs) expect(cioOf(h)).toEqual({ kind: 'raw', type: 36, length: 1, body: Uint8Array.of(0, 0x02, 0, 0, 0, 0) });
+  });
+
+  it('sends no 6CIO when configured for the RFC 6775 ARO, nor in classic ND', () => {
+    for (const nodeOptions of [{ useAro: true }, { mode: 'classic' as const }]) {
+      const { sim, router } = network({ answerRs: false }, nodeOptions);
+      sim.run(2_000);
+      expect(router.nd('rs').length).toBeGreaterThanOrEqual(1);
+      expect(cioOf(router.nd('rs')[0])).toBeUndefined();
+    }
+  });
+
+  it('registers the RFC 6775 way with a router whose 6CIO has E clear: the address is the source, no link-local first', () => {
+    const { sim, node, router } = network({ capabilities: 0x0010 }); // L: a 6LR, without EARO support
+    sim.run(5_000);
+    expect(node.addresses().map((a) => [text(a.address), a.registration])).toEqual([[LL, 'none'], [GLOBAL, 'registered']]);
+    expect(nsFor(router, LL)).toHaveLength(0);
+    const ns = nsFor(router, GLOBAL)[0].nd!;
+    expect(text(ns.header.src)).toBe(GLOBAL); // RFC 6775 §4.1: the registered address is the NS source
+    const aro = findNdOption(ns.message, 'aro')!;
+    expect(aro.rovr).toEqual(eui(1)); // RFC 8505 §6.3: a 64-bit ROVR (the EUI-64)
+    // RFC 8505 §6.3: still an EARO (T and TID in fields an RFC 6775 router ignores).
+    expect([aro.t, aro.tid]).toEqual([true, 240]);
+  });
+
+  it('registers with the EARO from the link-local source when the router\'s 6CIO has E set', () => {
+    const { sim, node, router } = network({ capabilities: 0x0012 }); // L and E
+    sim.run(5_000);
+    expect(node.addresses().map((a) => a.registration)).toEqual(['registered', 'registered']);
+    const [first] = router.nd('ns');
+    expect(first.nd!.message.kind === 'ns' && text(first.nd!.message.target)).toBe(LL);
+    expect(text(nsFor(router, GLOBAL)[0].nd!.header.src)).toBe(LL);
+  });
+});
+
+describe('neighbor cache full at one router (RFC 6775 §5.5.3)', () => {
+  function twoRouters(b: Partial<ConstructorParameters<typeof TestRouter>[1]> = {}) {
+    const sim = new Sim();
+    const node = sim.addNode('n1', { eui64: eui(1) });
+    const a = new TestRouter(sim, { link: ROUTER_LINK, prefix: PREFIX, aroStatus: AroStatus.NeighborCacheFull, name: 'router A' });
+    const r = new TestRouter(sim, { link: ROUTER_B_LINK, prefix: PREFIX, name: 'router B', ...b });
+    return { sim, node, a, b: r };
+  }
+
+  it('drops the router that answered status 2 and registers with the other one', () => {
+    const { sim, node, a, b } = twoRouters();
+    sim.run(5_000);
+    expect(nsTo(a, LL)).toHaveLength(1); // the first registration went to A (the first RA), which is full
+    expect(nsTo(a, GLOBAL)).toHaveLength(0);
+    expect(nsTo(b, LL).length).toBeGreaterThanOrEqual(1);
+    expect(nsTo(b, GLOBAL).length).toBeGreaterThanOrEqual(1);
+    expect(node.addresses().map((a) => a.registration)).toEqual(['registered', 'registered']);
+    expect(node.routers().map((r) => text(r.address))).toEqual([text(b.ll)]);
+  });
+
+  it('registers with the other router the way its own 6CIO says (per-router capabilities)', () => {
+    const { sim, node, a, b } = twoRouters({ capabilities: 0 }); // B: 6CIO with E clear
+    sim.run(5_000);
+    expect(nsTo(a, LL)).toHaveLength(1); // A (no 6CIO): EARO, link-local first
+    expect(nsTo(b, LL)).toHaveLength(0); // B: RFC 6775 style, the address as its own source
+    const ns = nsTo(b, GLOBAL)[0].nd!;
+    expect(text(ns.header.src)).toBe(GLOBAL);
+    expect(node.addresses()[1].registration).toBe('registered');
+  });
+});

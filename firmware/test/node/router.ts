@@ -31,6 +31,11 @@ export interface RouterOptions {
   aroStatus?: number | ((target: Uint8Array) => number | undefined) | undefined;
   answerRs?: boolean;
   onLink?: boolean;
+  /** A 6CIO (RFC 7400 §3.3, RFC 8505 §4.3) in every RA with these 16 flag bits
+   *  (E = 0x0002: EARO support); undefined: no 6CIO. */
+  capabilities?: number;
+  /** The tester station's name on the medium (several routers need several). */
+  name?: string;
 }
 
 export interface RouterHeard extends Heard {
@@ -50,7 +55,7 @@ export class TestRouter {
   constructor(private readonly sim: Sim, options: RouterOptions) {
     this.options = { answerRs: true, aroStatus: 0, routerLifetime: 1800, validLifetime: 86400, preferredLifetime: 43200, ...options };
     this.ll = linkLocal(options.link);
-    sim.addTester('router', (h) => this.hear(h));
+    sim.addTester(options.name ?? 'router', (h) => this.hear(h));
     for (const c of options.contexts ?? []) sim.setContext(c.cid, c.prefix, c.length);
   }
 
@@ -72,6 +77,9 @@ export class TestRouter {
   /** Registration (NS with ARO/EARO) or NUD/resolution of the router's address. */
   private answerNs(nd: ParsedNdPacket): void {
     if (nd.message.kind !== 'ns') return;
+    // Every station hears every frame: answer only what was sent to this router.
+    const dst = nd.header.dst;
+    if (dst[0] !== 0xff && !dst.every((b, i) => b === this.ll[i])) return;
     const aro = findNdOption(nd.message, 'aro');
     const link = linkOf(findNdOption(nd.message, 'sllao'), nd.header.src);
     const options: NdOption[] = [];
@@ -102,6 +110,10 @@ export class TestRouter {
     }
     for (const c of o.contexts ?? []) {
       options.push({ kind: '6co', contextLength: c.length, compression: c.compression, cid: c.cid, validLifetime: c.lifetimeMinutes, prefix: c.prefix.slice(0, c.length > 64 ? 16 : 8) });
+    }
+    if (o.capabilities !== undefined) {
+      // 6CIO: Type 36, Length 1, 16 bits of flags (..D L B P E G), 4 reserved octets.
+      options.push({ kind: 'raw', type: 36, body: Uint8Array.of(o.capabilities >> 8, o.capabilities & 0xff, 0, 0, 0, 0) });
     }
     if (o.abroVersion !== undefined) options.push({ kind: 'abro', version: o.abroVersion, validLifetime: 60, address: this.ll });
     const ra = buildNdPacket({
