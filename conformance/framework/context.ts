@@ -11,7 +11,7 @@ import { buildIpv6Packet, parseIpv6Packet, type Ipv6PacketSpec, type ParsedIpv6P
 import { BROADCAST, Tester, type HeardPacket, type SendOptions } from '../../host/harness/tester.js';
 import { TesterRouter, type RouterConfig } from '../../host/harness/router.js';
 import { TesterHost } from '../../host/harness/host.js';
-import type { Clock } from '../../host/sim/clock.js';
+import type { Clock, Scheduler } from '../../host/sim/clock.js';
 import type { Session } from './session.js';
 import { Fail, Inconclusive, NotApplicable } from './verdicts.js';
 import type { Finding, Need } from './types.js';
@@ -160,19 +160,43 @@ export class TestContext {
     const find = () => this.seen.slice(since).find(match);
     const found = find();
     if (found) return found;
-    const clock = this.session.clock;
-    let wake!: () => void;
-    const arrived = new Promise<void>((r) => (wake = r));
-    const waiter = () => {
-      if (find()) wake();
-    };
-    this.waiters.add(waiter);
-    try {
-      await Promise.race([arrived, clock.sleep(o.within ?? this.replyMs)]);
-    } finally {
-      this.waiters.delete(waiter);
-    }
+    await this.until(() => find() !== undefined, o.within ?? this.replyMs);
     return find();
+  }
+
+  /** Waits until `done()` holds (checked on every packet) or `ms` pass. On a virtual
+   *  clock the timeout is cancelled when done, so nothing keeps the clock running. */
+  private until(done: () => boolean, ms: number): Promise<void> {
+    const clock = this.session.clock as Clock & Partial<Scheduler>;
+    return new Promise<void>((resolve) => {
+      const arm = (finish: () => void, cancelTimer: () => void) => {
+        const waiter = () => {
+          if (!done()) return;
+          this.waiters.delete(waiter);
+          cancelTimer();
+          finish();
+        };
+        this.waiters.add(waiter);
+        return () => this.waiters.delete(waiter);
+      };
+      if (clock.hold && clock.schedule) {
+        void clock.hold<void>((finish) => {
+          let disarm = () => {};
+          const cancel = clock.schedule!(clock.now() + ms, () => {
+            disarm();
+            finish();
+          });
+          disarm = arm(finish, cancel);
+        }).then(resolve);
+      } else {
+        let timer: NodeJS.Timeout | undefined;
+        const disarm = arm(resolve, () => clearTimeout(timer));
+        timer = setTimeout(() => {
+          disarm();
+          resolve();
+        }, ms);
+      }
+    });
   }
 
   /** Every packet `match` accepts over `within` milliseconds from now (it waits the whole time). */

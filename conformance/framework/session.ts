@@ -107,6 +107,7 @@ export class VirtualSession implements Session {
     });
     const base = this.base;
     vb.onTransmission((t) => {
+      if (this.vb !== vb) return; // a board from an earlier test: its frames are not this test's
       const f: SessionFrame = {
         runMs: base + t.at, at: t.at, psdu: t.psdu, direction: t.from === 'device' ? 'in' : 'out',
         comment: t.attempt > 0 ? `retransmission ${t.attempt}` : undefined,
@@ -149,7 +150,9 @@ export class VirtualSession implements Session {
   }
 
   async close(): Promise<void> {
-    await this.vb?.link.close();
+    const vb = this.vb;
+    this.vb = undefined;
+    await vb?.link.close();
   }
 }
 

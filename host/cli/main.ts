@@ -5,12 +5,14 @@ import { collect } from './context-option.js';
 import { boardUpCommand, boardsCommand, captureCommand, pingCommand } from './board-commands.js';
 import { decodeCommand } from './decode-command.js';
 import { encodeCommand } from './encode-command.js';
+import { listTestsCommand, testCommand } from './test-command.js';
+import { SIXLAB_VERSION } from './version.js';
 import { EXIT_USAGE, reportFatal } from './usage-error.js';
 
 function program(): Command {
   const p = new Command('sixlab')
     .description('IPv6 / 6LoWPAN readiness testing for constrained devices')
-    .version('0.1.0')
+    .version(SIXLAB_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `sixlab: ${s}` : s) });
 
@@ -64,6 +66,29 @@ function program(): Command {
     .option('--duration <s>', 'stop after this many seconds (virtual boards: virtual seconds, default 60)')
     .option('--fault <name>', 'virtual boards: a named fault (repeatable)', collect, [])
     .action((opts) => captureCommand(opts));
+
+  p.command('test')
+    .description('run the conformance suites against a board and write the reports (results.jsonl, junit.xml, report.html, capture.pcapng, summary.json)')
+    .requiredOption('--board <name>', 'board to test (boards/<name>/board.json)')
+    .option('--suite <name>', 'a suite to run (repeatable): lowpan, ipv6, icmpv6, nd, slaac, lowpan-nd, udp, coap, robustness', collect, [])
+    .option('--grep <regex>', 'only tests whose id, title or spec ids match')
+    .option('--level <level>', 'only tests at this level and above: MUST, SHOULD or MAY')
+    .option('--fault <name>', 'virtual boards: make the device misbehave in one named way (repeatable)', collect, [])
+    .option('--core <file.wasm>', 'virtual boards: run this build of the core instead of build/sixlab-core.wasm')
+    .option('--report-dir <dir>', 'where the reports go (default reports/<time>-<board>/)')
+    .option('--force', 'write into a report folder that is not empty')
+    .option('--bail', 'stop at the first failure or error')
+    .option('--json', 'one JSON line per test result on stdout, then the summary (progress and terminal output off)')
+    .addHelpText('after', '\nExit codes: 0 every test passed or was not applicable, 1 a test failed, errored or was inconclusive,\n2 usage or setup error, 130 interrupted (Ctrl-C; the reports so far are kept).')
+    .action((opts) => testCommand(opts));
+
+  p.command('list-tests')
+    .description('print the conformance tests as implemented')
+    .option('--suite <name>', 'a suite to list (repeatable)', collect, [])
+    .option('--grep <regex>', 'only tests whose id, title or spec ids match')
+    .option('--level <level>', 'only tests at this level and above')
+    .option('--json', 'one JSON object per test')
+    .action((opts) => listTestsCommand(opts));
   return p;
 }
 
