@@ -73,7 +73,7 @@ export function selectTests(tests: TestCase[], s: Selection): TestCase[] {
   const maxLevel = s.level ? LEVELS.indexOf(s.level) : LEVELS.length - 1;
   return tests.filter((t) =>
     (!s.suites?.length || s.suites.includes(t.suite)) &&
-    (!re || re.test(`${t.id} ${t.title} ${t.spec.join(' ')}`)) &&
+    (!re || [t.id, t.title, ...t.spec].some((x) => re.test(x))) &&
     LEVELS.indexOf(t.level) <= maxLevel);
 }
 
