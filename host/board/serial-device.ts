@@ -26,7 +26,7 @@ export class SerialDevice {
 
   private boot(seed: number): void {
     this.unsubscribe?.();
-    this.vb = new VirtualBoard(this.board, { clock: this.clock, faults: this.faults, seed });
+    this.vb = new VirtualBoard(this.board, { clock: this.clock, faults: this.faults, seed, ackAll: true });
     this.unsubscribe = this.vb.link.onFrame((f) => this.write(encodeFrame(FrameType.Psdu, f.psdu)));
     this.send({ type: 'log', level: LogLevel.Info, text: `${FIRMWARE} up (seed ${seed})` });
     this.send(this.identity(0));

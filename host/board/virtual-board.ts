@@ -112,11 +112,20 @@ class TesterStation implements Station, Link {
     this.addresses = [link];
   }
 
+  /** Acknowledge every unicast frame not for `except` (the device): the
+   *  harness behind a serial link plays whatever addresses its tests need. */
+  ackAll(except: (mac: MacAddressing) => boolean): void {
+    this.acceptOthers = except;
+  }
+
+  private acceptOthers?: (mac: MacAddressing) => boolean;
+
   adopt(link: LinkAddress): void {
     if (!this.addresses.some((a) => a.mode === link.mode && a.bytes.every((b, i) => b === link.bytes[i]))) this.addresses.push(link);
   }
 
   accepts(mac: MacAddressing): boolean {
+    if (this.acceptOthers && !this.acceptOthers(mac)) return true;
     return this.addresses.some((a) => sameAddress(mac, a));
   }
 
@@ -144,6 +153,8 @@ export interface VirtualBoardOptions {
   debug?: boolean;
   /** Real time, for a board served on a port (default: a virtual clock). */
   clock?: Scheduler;
+  /** The tester acknowledges every unicast frame that is not for the device (a board behind a serial link). */
+  ackAll?: boolean;
   /** Another build of the core (`sixlab test --core FILE`). */
   corePath?: string;
   /** The device sends from its 16-bit short address (it needs one in board.json). */
@@ -154,7 +165,7 @@ export class VirtualBoard {
   readonly clock: Scheduler;
   readonly medium: Medium;
   readonly device: NodeStation;
-  readonly link: Link & { adopt(link: LinkAddress): void };
+  readonly link: Link & { adopt(link: LinkAddress): void; ackAll(except: (mac: MacAddressing) => boolean): void };
   readonly faults: Fault[];
 
   constructor(readonly board: Board, private readonly options: VirtualBoardOptions = {}) {
@@ -167,6 +178,7 @@ export class VirtualBoard {
     const tester = new TesterStation(this.medium, this.clock, board.testerLink);
     this.medium.attach(this.device);
     this.medium.attach(tester);
+    if (options.ackAll) tester.ackAll((mac) => this.device.accepts(mac));
     this.link = tester;
     this.device.service();
   }

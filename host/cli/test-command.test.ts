@@ -1,5 +1,5 @@
 // sixlab test and list-tests as a user runs them: the built CLI in a child process.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,3 +113,43 @@ describe('sixlab list-tests', () => {
     expect(json.find((t) => t.id === 'LOWPAN-01')).toMatchObject({ suite: 'lowpan', level: 'MUST', spec: expect.arrayContaining(['TD_6Lo_FORMAT_01']) });
   });
 });
+
+describe('sixlab test over a real PTY', () => {
+  it('runs the lowpan and icmpv6 suites in real time against `sixlab board up virtual`', async () => {
+    const path = join(tmp, 'pty-link');
+    const up = spawn(process.execPath, [CLI, 'board', 'up', 'virtual', '--link', path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        up.stdout.on('data', () => resolve());
+        up.on('exit', (code) => reject(new Error(`board up exited ${code}`)));
+      });
+      const board = JSON.parse(readFileSync(join(ROOT, 'boards', 'virtual-pty', 'board.json'), 'utf8'));
+      board.link.path = path;
+      delete board.$schema;
+      const file = join(tmp, 'pty-board.json');
+      writeFileSync(file, JSON.stringify(board));
+      const dir = join(tmp, 'pty-report');
+      const r = await sixlabAsync(['test', '--board', file, '--suite', 'lowpan', '--suite', 'icmpv6', '--report-dir', dir]);
+      expect(r.err).toBe('');
+      const results = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const bad = results.filter((x) => x.verdict !== 'pass' && x.verdict !== 'not-applicable').map((x) => `${x.id} ${x.verdict}: ${x.reason}`);
+      expect(bad).toEqual([]);
+      expect(results.filter((x) => x.verdict === 'pass').length).toBeGreaterThan(0);
+      expect(r.code).toBe(0);
+    } finally {
+      up.kill('SIGINT');
+      await new Promise((res) => up.on('exit', res));
+    }
+  }, 600_000);
+});
+
+function sixlabAsync(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    p.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    p.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
