@@ -9,6 +9,7 @@ import { frameMix } from './frame-mix.js';
 import { nodeBench } from './node-bench.js';
 import { framingRates, nodesOnOneMedium, pingPty, pingVirtual } from './link-bench.js';
 import { tsharkRate } from './tshark-bench.js';
+import { dissectRate, ptyRun, virtualRun } from './conformance-bench.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
@@ -24,6 +25,9 @@ async function main(): Promise<void> {
   const framing = framingRates();
   const virtualPing = await pingVirtual();
   const ptyRtt = await pingPty();
+  const dissect = dissectRate(frames);
+  const suiteRuns = [await virtualRun('virtual'), await virtualRun('virtual-classic')];
+  const pty = await ptyRun();
   const fleets: [number, { wallMs: number; deliveries: number }][] = [];
   for (const n of [10, 100, 300, 1000]) fleets.push([n, await nodesOnOneMedium(n)]);
   const rows: [string, string, string][] = [
@@ -42,13 +46,19 @@ async function main(): Promise<void> {
     ['decompress (frame -> IPv6)', `${fmt(codec.decompressPerSecond)} /s`, ''],
     ['compress + decompress round trips', `${fmt(codec.roundTripsPerSecond)} /s`, '>= 1,000,000 /s'],
     ['tshark decode, same frames', tshark ? `${fmt(tshark.perSecond)} frames/s (${fmt(tshark.frames)} frames)` : 'tshark not installed', ''],
+    ['tester library dissect (MAC + 6LoWPAN + IPv6), same frames', `${fmt(dissect)} frames/s`, ''],
+    ...suiteRuns.flatMap((r): [string, string, string][] => [
+      [`all suites on board ${r.board}`, `${fmt(r.wholeMs)} ms wall, ${r.tests} tests: ${r.passed} passed, ${r.notApplicable} n/a, ${r.other} other`, '< 10 s'],
+      ...Object.entries(r.suites).map(([s, ms]): [string, string, string] => [`  suite ${s}`, `${fmt(ms)} ms wall`, '']),
+    ]),
+    ['all suites over a real PTY (board up virtual)', pty ? `${fmt(pty.wholeMs)} ms wall, ${pty.tests} tests: ${pty.passed} passed, ${pty.notApplicable} n/a, ${pty.other} other` : 'socat not installed', ''],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v, budget] of rows) console.log(`${k.padEnd(w)}  ${v}${budget ? `   [budget ${budget}]` : ''}`);
   console.log(JSON.stringify({
     bench: 'core', node: process.version, wasmBytes, codecBytes, ...codec, tsharkFramesPerSecond: tshark?.perSecond,
     nodeMemoryBytes: node.memoryBytes, nodeTables: node.tables, echoPerSecond: node.echoPerSecond,
-    framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets),
+    framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets), dissectPerSecond: dissect, suiteRuns, ptySuiteRun: pty,
   }));
 }
 
