@@ -10,6 +10,7 @@ import { buildNdPacket, findNdOption, parseNd } from '../packet/ndp.js';
 import { buildIpv6Packet, parseIpv6Packet } from '../packet/packet.js';
 import { loadBoard } from './board-config.js';
 import { VirtualBoard } from './virtual-board.js';
+import { TesterRouter } from '../harness/router.js';
 
 function setup(faults: string[]) {
   const board = loadBoard('virtual');
@@ -103,6 +104,30 @@ describe('faults', () => {
       return s.heard.filter((x) => x.icmpv6?.type === 129).length;
     });
     expect([good, bad]).toEqual([0, 1]);
+  });
+
+  it('the echo faults act on replies compressed with a context (6CO) too', async () => {
+    const prefix = parseIpv6('2001:db8:77::');
+    for (const fault of ['drop-echo-replies', 'echo-reply-wrong-data']) {
+      const [good, bad] = await contrast(fault, async (s) => {
+        const router = new TesterRouter(s.tester, {
+          link: { mode: 'extended', bytes: Uint8Array.of(0, 0x12, 0x4b, 0xff, 0xfe, 0, 0, 9) },
+          prefixes: [{ prefix }], contexts: [{ cid: 3, prefix, length: 64, compression: true, lifetimeMinutes: 60 }],
+        });
+        await router.start();
+        await s.vb.clock.sleep(5000);
+        const global = Uint8Array.from(prefix);
+        global.set(s.device.subarray(8), 8);
+        await router.send(buildIpv6Packet({ src: router.ll, dst: global, upper: { kind: 'icmpv6', type: 128, code: 0, body: echoBody(7, 7, Uint8Array.of(1, 2, 3, 4)) } }), s.board.deviceLink);
+        await s.vb.clock.sleep(100);
+        const reply = s.heard.find((p) => p.icmpv6?.type === 129 && p.header.dst.every((b, i) => b === router.ll[i]));
+        return reply?.icmpv6?.echo?.data;
+      });
+      expect(good).toEqual(Uint8Array.of(1, 2, 3, 4));
+      // The reply went out compressed with context 3 (the tester's decoder knows it from the router).
+      if (fault === 'drop-echo-replies') expect(bad).toBeUndefined();
+      else expect(bad).not.toEqual(good);
+    }
   });
 
   it('mute silences the device entirely', async () => {
