@@ -2,7 +2,10 @@
 // sixlab: the command line. Exit codes: 0 done, 1 failures found, 2 usage or setup error.
 import { Command, CommanderError } from 'commander';
 import { collect } from './context-option.js';
-import { boardUpCommand, boardsCommand, captureCommand, pingCommand } from './board-commands.js';
+import { boardUpCommand } from './board-up-command.js';
+import { boardsCommand } from './boards-command.js';
+import { captureCommand } from './capture-command.js';
+import { pingCommand } from './ping-command.js';
 import { decodeCommand } from './decode-command.js';
 import { encodeCommand } from './encode-command.js';
 import { listTestsCommand, testCommand } from './test-command.js';
