@@ -10,7 +10,11 @@ import { parseLinkAddress, type LinkAddress } from '../packet/link-address.js';
 export type LinkConfig =
   | { kind: 'virtual'; seed?: number; lossPercent?: number; delayMs?: number; faults?: string[] }
   | { kind: 'serial'; path: string; baudRate?: number; reconnectMs?: number }
-  | { kind: 'zep'; address?: string; localPort?: number; remotePort?: number; channel?: number };
+  | {
+    kind: 'zep'; address?: string; localPort?: number; remotePort?: number; channel?: number;
+    /** The tester's MAC (IEEE 802.15.4-2015 §6.7.4.3): ACK wait, retries, spacing of frames that get no ACK. */
+    ackWaitMs?: number; maxFrameRetries?: number; gapMs?: number;
+  };
 
 export type Capability = 'reset' | 'ping' | 'udp-send' | 'register' | 'reboot' | 'faults' | 'coap' | 'short-address';
 

@@ -16,6 +16,8 @@ export interface TappedFrame {
 export interface OpenBoard {
   board: Board;
   link: Link;
+  /** Wall-clock milliseconds since the Unix epoch at the link clock's 0 (captures: real time for real links, the start's wall clock plus virtual time for virtual boards). */
+  epochMs: number;
   /** Every frame on the air (virtual boards: retransmissions and ACKs too). */
   tap(listener: (f: TappedFrame) => void): void;
   virtual?: VirtualBoard;
@@ -39,7 +41,7 @@ export async function openBoard(board: Board, options: OpenOptions = {}): Promis
       at: t.at, psdu: t.psdu, direction: t.from === 'tester' ? 'out' : 'in',
       comment: t.attempt > 0 ? `retransmission ${t.attempt}` : undefined,
     }));
-    return { board, link: vb.link, virtual: vb, tap: (l) => taps.push(l), close: () => vb.link.close() };
+    return { board, link: vb.link, epochMs: Date.now() - vb.clock.now(), virtual: vb, tap: (l) => taps.push(l), close: () => vb.link.close() };
   }
   if (options.faults?.length) throw new Error(`board ${board.name}: faults need a virtual board`);
   const raw: Link = link.kind === 'serial'
@@ -58,5 +60,5 @@ export async function openBoard(board: Board, options: OpenOptions = {}): Promis
     },
     close: () => raw.close(),
   };
-  return { board, link: tapped, raw, tap: (l) => taps.push(l), close: () => raw.close() };
+  return { board, link: tapped, epochMs: Date.now() - raw.clock.now(), raw, tap: (l) => taps.push(l), close: () => raw.close() };
 }

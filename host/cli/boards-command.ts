@@ -1,4 +1,5 @@
 // sixlab boards: the boards in boards/ and whether each is usable here.
+import type { Command } from 'commander';
 import { boardNames, loadBoard, usability } from '../board/board-config.js';
 
 export async function boardsCommand(options: { json?: boolean }): Promise<void> {
@@ -16,3 +17,10 @@ export async function boardsCommand(options: { json?: boolean }): Promise<void> 
   }
 }
 
+/** Declares the command on the program. */
+export function registerBoards(p: Command): void {
+  p.command('boards')
+    .description('list the boards in boards/ and whether each is usable on this machine')
+    .option('--json', 'one JSON object per board')
+    .action((opts) => boardsCommand(opts));
+}

@@ -1,4 +1,6 @@
 // sixlab capture: every frame in and out of a board, to a pcapng file for Wireshark.
+import type { Command } from 'commander';
+import { collect } from './context-option.js';
 import { LINKTYPE_IEEE802_15_4_WITHFCS } from '../packet/pcap.js';
 import { openPcapngFile } from '../capture/pcapng.js';
 import { openBoard } from '../board/open-board.js';
@@ -31,4 +33,15 @@ export async function captureCommand(options: { board: string; out: string; dura
   await opened.close();
   await file.close();
   process.stdout.write(`${frames} frames written to ${options.out}\n`);
+}
+
+/** Declares the command on the program. */
+export function registerCapture(p: Command): void {
+  p.command('capture')
+    .description('write every frame in and out of a board to a pcapng file (link type 195) for Wireshark')
+    .requiredOption('--board <name>', 'board to capture on')
+    .requiredOption('--out <file>', 'pcapng file to write')
+    .option('--duration <s>', 'stop after this many seconds (virtual boards: virtual seconds, default 60)')
+    .option('--fault <name>', 'virtual boards: a named fault (repeatable)', collect, [])
+    .action((opts) => captureCommand(opts));
 }

@@ -1,5 +1,7 @@
 // sixlab encode: IPv6 packets (hex) -> IEEE 802.15.4 frames with 6LoWPAN
 // compression and fragmentation, as the core sends them.
+import type { Command } from 'commander';
+import { collect } from './context-option.js';
 import { CoreError, type LinkAddress, type TxOptions } from '../core/sixlab-core.js';
 import { parseHex, toHex } from '../packet/hex.js';
 import { parseIpv6Header } from '../packet/ipv6.js';
@@ -91,4 +93,21 @@ export async function encodeCommand(options: EncodeOptions): Promise<void> {
     const hex = frames.map(toHex);
     process.stdout.write(options.json ? JSON.stringify({ frames: hex }) + '\n' : hex.join('\n') + '\n');
   }
+}
+
+/** Declares the command on the program. */
+export function registerEncode(p: Command): void {
+  p.command('encode')
+    .description('compress IPv6 packets (hex) into IEEE 802.15.4 frames, from --ipv6 or stdin (hex or JSON lines)')
+    .option('--ipv6 <hex>', 'one IPv6 packet')
+    .option('--src <mac>', 'source link address (00:12:4b:00:00:01:02:03 or 0x0001); default: from the IPv6 source IID')
+    .option('--dst <mac>', 'destination link address; default: from the IPv6 destination (0xffff for multicast)')
+    .option('--pan <id>', 'PAN ID', '0xabcd')
+    .option('--context <N=PREFIX/LEN>', '6LoWPAN context, e.g. 0=2001:db8::/64 (repeatable)', collect, [])
+    .option('--frame-version <year>', '802.15.4 frame version: 2003, 2006 or 2015', '2006')
+    .option('--seq <n>', 'sequence number of the first frame', '0')
+    .option('--elide-udp-checksum', 'let the compressor elide UDP checksums (RFC 6282 §4.3.2)')
+    .option('--uncompressed', 'send IPv6 uncompressed (dispatch 0x41)')
+    .option('--json', 'one JSON object per packet: {"frames": [...]}')
+    .action((opts) => encodeCommand(opts));
 }

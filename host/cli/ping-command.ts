@@ -1,4 +1,5 @@
 // sixlab ping: ICMPv6 Echo Requests to a device through a board, as ping6 does.
+import type { Command } from 'commander';
 import type { Board } from '../board/board-config.js';
 import { openBoard } from '../board/open-board.js';
 import { Tester, linkLocalOf } from '../harness/tester.js';
@@ -64,3 +65,15 @@ export async function pingCommand(address: string | undefined, options: { board:
   if (rtts.length === 0) process.exitCode = 1;
 }
 
+/** Declares the command on the program. */
+export function registerPing(p: Command): void {
+  p.command('ping')
+    .description('send ICMPv6 Echo Requests to a device through a board, as ping6 does')
+    .argument('[address]', 'IPv6 address (default: the device\'s link-local address)')
+    .requiredOption('--board <name>', 'board to reach the device through')
+    .option('--count <n>', 'Echo Requests to send', '4')
+    .option('--size <n>', 'data octets per request (0..1232)', '32')
+    .option('--interval <ms>', 'time between requests', '1000')
+    .option('--timeout <ms>', 'time to wait for each reply', '2000')
+    .action((address: string | undefined, opts) => pingCommand(address, opts));
+}

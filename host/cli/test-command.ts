@@ -14,6 +14,8 @@ import { loadBoard } from '../board/board-config.js';
 import { faultNames } from '../board/faults.js';
 import { SIXLAB_VERSION } from './version.js';
 import { UsageError } from './usage-error.js';
+import type { Command } from 'commander';
+import { collect } from './context-option.js';
 
 export interface TestOptions {
   board: string;
@@ -122,4 +124,30 @@ export function listTestsCommand(o: { suite: string[]; grep?: string; level?: st
 
 export function reportPath(dir: string): string {
   return relative(process.cwd(), join(dir, 'report.html')) || 'report.html';
+}
+
+/** Declares `test` and `list-tests` on the program. */
+export function registerTest(p: Command): void {
+  p.command('test')
+    .description('run the conformance suites against a board and write the reports (results.jsonl, junit.xml, report.html, capture.pcapng, summary.json)')
+    .requiredOption('--board <name>', 'board to test (boards/<name>/board.json)')
+    .option('--suite <name>', 'a suite to run (repeatable): lowpan, ipv6, icmpv6, nd, slaac, lowpan-nd, udp, coap, robustness', collect, [])
+    .option('--grep <regex>', 'only tests whose id, title or spec ids match')
+    .option('--level <level>', 'only tests at this level and above: MUST, SHOULD or MAY')
+    .option('--fault <name>', 'virtual boards: make the device misbehave in one named way (repeatable)', collect, [])
+    .option('--core <file.wasm>', 'virtual boards: run this build of the core instead of build/sixlab-core.wasm')
+    .option('--report-dir <dir>', 'where the reports go (default reports/<time>-<board>/)')
+    .option('--force', 'write into a report folder that is not empty')
+    .option('--bail', 'stop at the first failure or error')
+    .option('--json', 'one JSON line per test result on stdout, then the summary (progress and terminal output off)')
+    .addHelpText('after', '\nExit codes: 0 every test passed or was not applicable, 1 a test failed, errored or was inconclusive,\n2 usage or setup error, 130 interrupted (Ctrl-C; the reports so far are kept).')
+    .action((opts) => testCommand(opts));
+
+  p.command('list-tests')
+    .description('print the conformance tests as implemented')
+    .option('--suite <name>', 'a suite to list (repeatable)', collect, [])
+    .option('--grep <regex>', 'only tests whose id, title or spec ids match')
+    .option('--level <level>', 'only tests at this level and above')
+    .option('--json', 'one JSON object per test')
+    .action((opts) => listTestsCommand(opts));
 }
