@@ -1,0 +1,4 @@
+import './icmpv6.spec.js';
+import { checkSuites } from '../framework/suite-check.js';
+
+checkSuites(['icmpv6']);

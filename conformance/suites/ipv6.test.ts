@@ -1,0 +1,4 @@
+import './ipv6.spec.js';
+import { checkSuites } from '../framework/suite-check.js';
+
+checkSuites(['ipv6']);
