@@ -245,6 +245,16 @@ export class TestContext {
       seen: `${got.length} octets, first difference at ${firstDifference(got, data)}`, frames: [...sent, ...reply.frames],
     });
     this.check(reply.ip!.icmpv6!.checksumOk, { rule: 'RFC 4443 §2.3', expected: 'a correct ICMPv6 checksum', seen: 'a wrong checksum', frames: reply.frames });
+    // RFC 4443 §4.2: a reply to a unicast request comes from the address the request was sent to.
+    const reqDst = request.subarray(24, 40);
+    const replySrc = reply.ip!.header.src;
+    this.check(reqDst[0] === 0xff || sameBytes(replySrc, reqDst), {
+      rule: 'RFC 4443 §4.2', expected: `the Echo Reply from ${formatIpv6(reqDst)}, the address the request was sent to`,
+      seen: `it came from ${formatIpv6(replySrc)}`, frames: [...sent, ...reply.frames],
+    });
+    this.check(replySrc[0] !== 0xff && !replySrc.every((b) => b === 0), {
+      rule: 'RFC 4443 §4.2', expected: 'the Echo Reply from a unicast address', seen: `it came from ${formatIpv6(replySrc)}`, frames: reply.frames,
+    });
     return reply;
   }
 
