@@ -122,18 +122,24 @@ export function selectSource(dst: usize): usize {
     || (load<u8>(dst) == 0xff && (load<u8>(dst, 1) & 0xf) <= 2);
   let linkLocal: usize = 0;
   let best: usize = 0;
+  let deprecated: usize = 0;
   for (let i = 0; i < ADDRESSES; i++) {
     const r = addrRow(i);
-    if (addrState(r) != AddrState.Preferred) continue;
+    const st = addrState(r);
+    if (st != AddrState.Preferred && st != AddrState.Deprecated) continue;
     if (load<u8>(r) == 0xfe && (load<u8>(r, 1) & 0xc0) == 0x80) {
-      if (linkLocal == 0) linkLocal = r;
+      if (linkLocal == 0 && st == AddrState.Preferred) linkLocal = r;
       continue;
     }
     if (mode == NodeMode.LowpanNd && !registered(r)) continue;
-    if (best == 0 || prefixMatches(r, dst, 64)) best = r;
+    // RFC 4862 §5.5.4: a deprecated address is avoided while a preferred one
+    // fits, but new communication from it is not refused by default.
+    if (st == AddrState.Deprecated) {
+      if (deprecated == 0) deprecated = r;
+    } else if (best == 0 || prefixMatches(r, dst, 64)) best = r;
   }
   // A global destination never gets a link-local source (RFC 4291 §2.5.6: routers drop it).
-  return linkScope ? linkLocal : best;
+  return linkScope ? linkLocal : best != 0 ? best : deprecated;
 }
 
 /** Registered with a router, including while a refresh is under way (the old

@@ -59,6 +59,18 @@ describe('Router Advertisements', () => {
     expect(global()).toBeUndefined();
   });
 
+  it('still sends from a deprecated address when no preferred one fits (RFC 4862 §5.5.4)', () => {
+    const { sim, node, router, global } = joined({ validLifetime: 7300, preferredLifetime: 3600, routerLifetime: 9000 });
+    router.options.answerRs = false;
+    sim.run(3600_000);
+    expect(global()?.state).toBe('deprecated');
+    const since = sim.now;
+    expect(node.ping(ip('2001:db8:99::1'), 5, 1, 8, sim.now)).toBe(0);
+    sim.run(10);
+    const request = router.heard.find((h) => h.at >= since && h.packet?.[40] === 128);
+    expect(request && text(request.packet!.subarray(8, 24))).toBe(GLOBAL);
+  });
+
   it('keeps a 30-day valid lifetime finite (only all ones means infinity, RFC 4861 §4.6.2)', () => {
     const { global } = joined({ validLifetime: 2_592_000, preferredLifetime: 604_800 });
     expect(global()!.validUntil).toBeDefined();
