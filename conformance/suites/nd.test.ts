@@ -1,0 +1,4 @@
+import './nd.spec.js';
+import { checkSuites } from '../framework/suite-check.js';
+
+checkSuites(['nd']);
