@@ -128,6 +128,7 @@ export class TestContext {
   async send(packet: Uint8Array, options: Partial<SendOptions> = {}): Promise<number[]> {
     this.cursor = this.seen.length;
     const frames = await this.tester.send(packet, { dst: this.device.link, ...options });
+    await this.delivered();
     return frames.map((f) => this.frameNumber(f) ?? 0);
   }
 
@@ -135,7 +136,14 @@ export class TestContext {
   async sendFrames(frames: Uint8Array[]): Promise<number[]> {
     this.cursor = this.seen.length;
     await this.tester.sendFrames(frames);
+    await this.delivered();
     return frames.map((f) => this.frameNumber(f) ?? 0);
+  }
+
+  /** On a simulated medium, waits out the link delay: what was sent has reached the device. */
+  private async delivered(): Promise<void> {
+    const link = this.session.board.link;
+    if (link.kind === 'virtual' && (link.delayMs ?? 0) > 0) await this.sleep(link.delayMs!);
   }
 
   /** An IPv6 packet from the tester's link-local address to the device's, unless told otherwise. */

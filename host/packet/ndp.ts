@@ -483,6 +483,6 @@ export function parseNd(bytes: Uint8Array): ParsedNdPacket {
 }
 
 /** The first option of a kind in a parsed message. */
-export function findNdOption<K extends NdOption['kind']>(m: NdMessage, kind: K): Extract<NdOption, { kind: K }> | undefined {
-  return m.options.find((o) => o.kind === kind) as Extract<NdOption, { kind: K }> | undefined;
+export function findNdOption<K extends NdOption['kind']>(m: NdMessage, kind: K): (NdOption & { kind: K }) | undefined {
+  return m.options.find((o) => o.kind === kind) as (NdOption & { kind: K }) | undefined;
 }
