@@ -1,0 +1,4 @@
+import './coap.spec.js';
+import { checkSuites } from '../framework/suite-check.js';
+
+checkSuites(['coap']);

@@ -1,0 +1,4 @@
+import './lowpan-nd.spec.js';
+import { checkSuites } from '../framework/suite-check.js';
+
+checkSuites(['lowpan-nd']);

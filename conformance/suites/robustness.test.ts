@@ -1,0 +1,4 @@
+import './robustness.spec.js';
+import { checkSuites } from '../framework/suite-check.js';
+
+checkSuites(['robustness']);
