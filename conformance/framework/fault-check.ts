@@ -2,23 +2,44 @@
 // at a time and hold each test to its declaration. A test that lists the fault
 // must not pass (fail, or inconclusive when the fault breaks its precondition);
 // every other test must still pass (or be not applicable).
+//
+// Runs are deterministic (virtual time, seeds from the test's id), so a fault
+// that never acts during a test's clean run (every frame it is given, it would
+// pass on unchanged) cannot change that run: the test passes under it as it
+// does without it. One observing run tells which faults act in which tests;
+// only those pairs, and the tests that declare a fault, are run for real.
+import { faultNames } from '../../host/board/faults.js';
 import { loadBoard } from '../../host/board/board-config.js';
 import { faultTargets, type TestCase } from './define.js';
 import { Runner } from './runner.js';
 import { VirtualSession } from './session.js';
 import type { RunInfo, TestResult } from './types.js';
 
+function info(boardName: string, faults: string[], n: number): RunInfo {
+  return { board: boardName, boardKind: 'virtual', faults, sixlabVersion: 'test', startedAt: new Date().toISOString(), selection: { suites: [] }, total: n };
+}
+
 export async function runOnVirtual(boardName: string, tests: TestCase[], faults: string[] = []): Promise<TestResult[]> {
-  const board = loadBoard(boardName);
-  const session = new VirtualSession(board, { faults });
-  const runner = new Runner(session, []);
-  const info: RunInfo = {
-    board: board.name, boardKind: 'virtual', faults, sixlabVersion: 'test', startedAt: new Date().toISOString(),
-    selection: { suites: [] }, total: tests.length,
-  };
-  const out = await runner.run(info, tests);
+  const session = new VirtualSession(loadBoard(boardName), { faults });
+  const out = await new Runner(session, []).run(info(boardName, faults, tests.length), tests, { evidence: false });
   await session.close();
   return out.results;
+}
+
+/** For each test, the faults that would act on its clean run. */
+export async function faultsActingOn(boardName: string, tests: TestCase[], faults: string[] = faultNames()): Promise<Map<string, Set<string>>> {
+  const acting = new Map<string, Set<string>>(tests.map((t) => [t.id, new Set<string>()]));
+  let current = '';
+  const session = new VirtualSession(loadBoard(boardName), { faults, observeFaults: (name) => acting.get(current)?.add(name) });
+  const runner = new Runner(session, [{ name: 'which-test', onTestBegin: (t) => void (current = t.id) }]);
+  await runner.run(info(boardName, faults, tests.length), tests, { evidence: false });
+  await session.close();
+  return acting;
+}
+
+/** The tests to run under `fault`: those it acts on, and those that declare it. */
+export function testsToRun(tests: TestCase[], acting: Map<string, Set<string>>, fault: string, mode: 'lowpan-nd' | 'classic'): TestCase[] {
+  return tests.filter((t) => acting.get(t.id)?.has(fault) || faultTargets(t, fault, mode));
 }
 
 export interface Mismatch {

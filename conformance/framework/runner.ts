@@ -14,7 +14,9 @@ export interface RunOptions {
   bail?: boolean;
   /** Aborts the run (Ctrl-C): the test under way ends as an error, the rest are not run. */
   signal?: AbortSignal;
-  /** Seed for every test's device (each test gets seed + its index). */
+  /** Keep every frame as evidence (default true); without, only the device's frames are read, to check they decode. */
+  evidence?: boolean;
+  /** Seed for every test's device (mixed with the test's id). */
   seed?: number;
 }
 
@@ -66,7 +68,7 @@ export class Runner {
       }
       const test = tests[i];
       for (const r of this.reporters) await r.onTestBegin?.(testInfo(test), i);
-      const result = await this.runOne(test, (options.seed ?? 1) + i, options.signal);
+      const result = await this.runOne(test, testSeed(test.id, options.seed ?? 1), options.signal, options.evidence ?? true);
       boardMs += result.boardMs;
       results.push(result);
       for (const r of this.reporters) await r.onTestEnd?.(result, i);
@@ -76,7 +78,7 @@ export class Runner {
     return { results, interrupted, durationMs: performance.now() - started, boardMs };
   }
 
-  private async runOne(test: TestCase, seed: number, signal?: AbortSignal): Promise<TestResult> {
+  private async runOne(test: TestCase, seed: number, signal: AbortSignal | undefined, keepEvidence: boolean): Promise<TestResult> {
     const wallStart = performance.now();
     const startedAt = new Date().toISOString();
     const base = { ...testInfo(test), notes: [] as string[], startedAt, frames: [] as EvidenceFrame[] };
@@ -113,7 +115,7 @@ export class Runner {
       finding = undefined;
     }
     const boardMs = ctx ? this.session.clock.now() - boardStart : 0;
-    const frames = this.evidence(ctx, boardStart);
+    const frames = this.evidence(ctx, boardStart, keepEvidence);
     const undecodable = frames.filter((f) => f.direction === 'in' && f.undecodable);
     if (undecodable.length && verdict === 'pass') {
       verdict = 'fail';
@@ -144,9 +146,9 @@ export class Runner {
   }
 
   /** The test's frames as evidence: data frames decoded with the contexts the tester knew by the end. */
-  private evidence(ctx: TestContext | undefined, boardStart: number): EvidenceFrame[] {
+  private evidence(ctx: TestContext | undefined, boardStart: number, all: boolean): EvidenceFrame[] {
     const contexts = ctx?.tester.contexts ?? new Map();
-    return this.current.filter((r) => !isAck(r.frame.psdu)).map((r) => {
+    return this.current.filter((r) => !isAck(r.frame.psdu) && (all || r.frame.direction === 'in')).map((r) => {
       const d = describeFrame(r.frame.psdu, contexts);
       return {
         n: r.n, at: Math.round((r.frame.at - boardStart) * 1000) / 1000, direction: r.frame.direction,
@@ -155,6 +157,13 @@ export class Runner {
       };
     });
   }
+}
+
+/** A test's device seed from its id: a test runs the same whatever else is selected. */
+export function testSeed(id: string, base: number): number {
+  let h = 2166136261 ^ base;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619);
+  return (h >>> 0) || 1;
 }
 
 function isAck(psdu: Uint8Array): boolean {

@@ -88,7 +88,7 @@ export class VirtualSession implements Session {
   private base = 0;
   private readonly listeners: ((f: SessionFrame) => void)[] = [];
 
-  constructor(readonly board: Board, private readonly options: { faults?: string[]; corePath?: string }) {
+  constructor(readonly board: Board, private readonly options: { faults?: string[]; corePath?: string; observeFaults?: (name: string) => void }) {
     this.needs = boardNeeds(board);
     const path = options.corePath ?? coreWasmPath();
     this.core = { path, sha256: sha256File(path) };
@@ -104,6 +104,7 @@ export class VirtualSession implements Session {
     if (this.vb) this.base += this.vb.clock.now() + 1000; // a second of air between tests
     const vb = new VirtualBoard(this.board, {
       faults: this.options.faults, corePath: this.options.corePath, seed: options.seed, shortSource: options.shortSource,
+      observeFaults: this.options.observeFaults,
     });
     const base = this.base;
     vb.onTransmission((t) => {

@@ -32,13 +32,37 @@ export function describeFaults(): { name: string; description: string }[] {
   });
 }
 
-/** The faults by name, behind one that learns the device's contexts for them. */
-export function createFaults(names: string[]): Fault[] {
+/**
+ * The faults by name, behind one that learns the device's contexts for them.
+ * With `observe`, the faults only watch: each is given every frame, what it
+ * would do is thrown away, and `observe(name)` is called whenever it would have
+ * changed something (the fault check uses this to know which tests a fault can
+ * touch at all: a fault that never acts leaves a run exactly as it was).
+ */
+export function createFaults(names: string[], observe?: (name: string) => void): Fault[] {
   const env: FaultEnv = { contexts: new Map() };
   const faults = names.map((n) => {
     const make = FAULTS[n];
     if (!make) throw new Error(`unknown fault "${n}"; known: ${faultNames().join(', ')}`);
-    return make(env);
+    const f = make(env);
+    return observe ? observing(f, () => observe(n)) : f;
   });
   return faults.length ? [contextLearner(env), ...faults] : [];
+}
+
+function observing(f: Fault, acted: () => void): Fault {
+  const watch = (hook: (psdu: Uint8Array, at: number) => Uint8Array[]) => (psdu: Uint8Array, at: number): Uint8Array[] => {
+    const copy = Uint8Array.from(psdu);
+    try {
+      const out = hook(copy, at);
+      if (out.length !== 1 || out[0].length !== psdu.length || out[0].some((b, i) => b !== psdu[i])) acted();
+    } catch {
+      acted();
+    }
+    return [psdu];
+  };
+  return {
+    name: f.name, description: f.description,
+    inbound: f.inbound && watch(f.inbound.bind(f)), outbound: f.outbound && watch(f.outbound.bind(f)),
+  };
 }

@@ -155,6 +155,8 @@ export interface VirtualBoardOptions {
   clock?: Scheduler;
   /** The tester acknowledges every unicast frame that is not for the device (a board behind a serial link). */
   ackAll?: boolean;
+  /** Faults only watch and report when they would have acted (the fault check). */
+  observeFaults?: (name: string) => void;
   /** Another build of the core (`sixlab test --core FILE`). */
   corePath?: string;
   /** The device sends from its 16-bit short address (it needs one in board.json). */
@@ -172,7 +174,7 @@ export class VirtualBoard {
     this.clock = options.clock ?? new VirtualClock();
     const cfg = board.link.kind === 'virtual' ? board.link : { kind: 'virtual' as const };
     this.medium = new Medium(this.clock, { seed: options.seed ?? cfg.seed ?? 1, lossPercent: cfg.lossPercent ?? 0, delayMs: cfg.delayMs ?? 0 });
-    this.faults = createFaults([...(cfg.faults ?? []), ...(options.faults ?? [])]);
+    this.faults = createFaults([...(cfg.faults ?? []), ...(options.faults ?? [])], options.observeFaults);
     const node = this.newNode(options.seed ?? cfg.seed ?? 1);
     this.device = new NodeStation('device', node, { link: board.deviceLink, short: board.deviceShort }, this.medium, this.clock, this.faults);
     const tester = new TesterStation(this.medium, this.clock, board.testerLink);
