@@ -2,7 +2,7 @@
 // for captures: every frame in and out, with its time on the link's clock.
 import type { Link } from '../link/link.js';
 import { SerialLink } from '../link/serial-link.js';
-import { ZepEndpoint } from '../link/zep.js';
+import { ZepEndpoint, type ZepMacSettings } from '../link/zep.js';
 import type { Board } from './board-config.js';
 import { VirtualBoard } from './virtual-board.js';
 
@@ -21,7 +21,7 @@ export interface OpenBoard {
   /** Every frame on the air (virtual boards: retransmissions and ACKs too). */
   tap(listener: (f: TappedFrame) => void): void;
   virtual?: VirtualBoard;
-  /** The link under the tap (a SerialLink offers the control channel). */
+  /** The link under the tap (a SerialLink offers the control channel; a ZepEndpoint its MAC's outcome: transmit(), stats.framesLost). */
   raw?: Link;
   close(): Promise<void>;
 }
@@ -29,6 +29,8 @@ export interface OpenBoard {
 export interface OpenOptions {
   faults?: string[];
   timeoutMs?: number;
+  /** ZEP boards: MAC settings over the board's (tests: ackWaitMs 0 switches the MAC off, which board.json cannot). */
+  zepMac?: Partial<ZepMacSettings>;
 }
 
 export async function openBoard(board: Board, options: OpenOptions = {}): Promise<OpenBoard> {
@@ -44,18 +46,35 @@ export async function openBoard(board: Board, options: OpenOptions = {}): Promis
     return { board, link: vb.link, epochMs: Date.now() - vb.clock.now(), virtual: vb, tap: (l) => taps.push(l), close: () => vb.link.close() };
   }
   if (options.faults?.length) throw new Error(`board ${board.name}: faults need a virtual board`);
-  const raw: Link = link.kind === 'serial'
-    ? await SerialLink.open({ path: link.path, baudRate: link.baudRate, reconnectMs: link.reconnectMs }, options.timeoutMs ?? board.timeouts?.helloMs ?? 2000)
-    : await ZepEndpoint.open({
+  let raw: Link;
+  let tapOut: boolean;
+  if (link.kind === 'serial') {
+    raw = await SerialLink.open({ path: link.path, baudRate: link.baudRate, reconnectMs: link.reconnectMs }, options.timeoutMs ?? board.timeouts?.helloMs ?? 2000);
+    tapOut = true;
+  } else if (link.kind === 'zep') {
+    // The tester's radio on ZEP, with the MAC the board sets (IEEE 802.15.4-2015
+    // §6.7.4.3): unicast frames wait for their ACK and are retransmitted without
+    // one; frames that get no ACK are spaced by the gap (docs/zep.md).
+    const zep = await ZepEndpoint.open({
       address: link.address ?? '::1', localPort: link.localPort, remotePort: link.remotePort, channel: link.channel,
       pan: board.pan, extendedAddress: board.testerLink,
+      mac: { ackWaitMs: link.ackWaitMs, maxFrameRetries: link.maxFrameRetries, gapMs: link.gapMs, ...options.zepMac },
     });
+    // Every datagram on the air, retransmissions included, as a virtual board's capture shows them.
+    zep.on('transmit', (psdu, info) => emit({
+      at: info.at, psdu, direction: 'out', comment: info.attempt > 0 ? `retransmission ${info.attempt}` : undefined,
+    }));
+    raw = zep;
+    tapOut = false;
+  } else {
+    throw new Error(`board ${board.name}: a ${(link as { kind: string }).kind} link cannot be opened here`);
+  }
   raw.onFrame((f) => emit({ at: f.at, psdu: f.psdu, direction: 'in' }));
   const tapped: Link = {
     clock: raw.clock,
     onFrame: (l) => raw.onFrame(l),
     send: async (psdu) => {
-      emit({ at: raw.clock.now(), psdu, direction: 'out' });
+      if (tapOut) emit({ at: raw.clock.now(), psdu, direction: 'out' });
       await raw.send(psdu);
     },
     close: () => raw.close(),

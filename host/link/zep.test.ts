@@ -355,9 +355,14 @@ describe('ZepEndpoint', () => {
     const t = B.stats.ackTurnaround;
     console.log(
       `ZEP ACK turnaround over ${t.count} ACKs: min ${t.minUs.toFixed(0)} µs, p50 ${t.p50Us.toFixed(0)} µs, ` +
-        `mean ${t.meanUs.toFixed(0)} µs, p99 ${t.p99Us.toFixed(0)} µs, max ${t.maxUs.toFixed(0)} µs`,
+        `mean ${t.meanUs.toFixed(0)} µs, p99 ${t.p99Us.toFixed(0)} µs, max ${t.maxUs.toFixed(0)} µs ` +
+        `(A retransmitted ${A.stats.retransmissions} frames whose ACK was late)`,
     );
-    expect(t.count).toBe(500);
+    // A's MAC retransmits a frame whose ACK is late; B acknowledges each copy and delivers one.
+    expect(B.stats.acksSent).toBe(500 + A.stats.retransmissions);
+    expect(B.stats.duplicates).toBe(A.stats.retransmissions);
+    expect(B.stats.framesDelivered).toBe(500);
+    expect(A.stats).toMatchObject({ framesAcked: 500, framesLost: 0 });
     expect(t.p50Us).toBeLessThan(50_000);
   });
 
@@ -409,8 +414,10 @@ describe('ZepEndpoint', () => {
     const atA = frames(A, 1);
     await B.send(dataFrame(9, { src: shortAddress(2), dst: shortAddress(1) }));
     expect(macOf((await atA)[0].psdu)).toMatchObject({ frameType: 1, seq: 9 });
-    await vi.waitFor(() => expect(B.stats.notForMe).toBe(2)); // frames for others return before any ACK logic
-    expect(B.stats).toMatchObject({ acksSent: 0, notForMe: 2, framesDelivered: 2 });
+    // Frames for others return before any ACK logic; A's MAC sent each of them 1 + 3 times, then gave up.
+    await vi.waitFor(() => expect(B.stats.notForMe).toBe(8));
+    expect(B.stats).toMatchObject({ acksSent: 0, notForMe: 8, framesDelivered: 2 });
+    expect(A.stats).toMatchObject({ framesLost: 2, retransmissions: 6, framesAcked: 0 });
     expect(B.stats.ackTurnaround.count).toBe(0);
   });
 
@@ -422,7 +429,7 @@ describe('ZepEndpoint', () => {
     await A.send(other);
     await A.send(bcastPan);
     expect(macOf((await ackAtA)[0].psdu).seq).toBe(6);
-    expect(B.stats).toMatchObject({ notForMe: 1, acksSent: 1 });
+    expect(B.stats).toMatchObject({ notForMe: 4, acksSent: 1 }); // the frame for PAN 0x1111: 1 + 3 retries
 
     const [C, D] = await pair({}, { filter: false, pan: undefined, shortAddress: undefined, extendedAddress: undefined });
     const acks = frames(C, 2);
@@ -549,5 +556,165 @@ describe('ZepEndpoint', () => {
     await expect(lonely.send(dataFrame(1))).rejects.toThrow(/no remote yet/);
     await expect(lonely.send(new Uint8Array(1), { address: '::1', port: A.port() })).rejects.toThrow(/need 2..127/);
     expect(() => new ZepEndpoint({ extendedAddress: '0x0001' })).toThrow(/8-octet extended address/);
+  });
+});
+
+/**
+ * A raw socket playing a peer's radio: records every data datagram (when it was
+ * handled, when it was sent by the ZEP timestamp, its MAC seq) and answers as
+ * `policy` says.
+ */
+async function peerRadio(policy: (mac: ReturnType<typeof macOf>, nth: number) => 'ack' | 'ignore' | number) {
+  const s = await rawSocket();
+  const heard: Array<{ at: number; sentMs: number; seq: number; ackAt?: number }> = [];
+  s.on('message', (msg, rinfo) => {
+    const z = decodeZep(new Uint8Array(msg));
+    if (z.type !== 'data') return;
+    const mac = macOf(z.psdu);
+    const entry: { at: number; sentMs: number; seq: number; ackAt?: number } = { at: performance.now(), sentMs: z.timestamp / 1000, seq: mac.seq as number };
+    heard.push(entry);
+    const what = policy(mac, heard.length - 1);
+    if (what === 'ignore' || !mac.ackRequest) return;
+    const ack = () => {
+      entry.ackAt = performance.now();
+      s.send(encodeZep({ channel: 26, deviceId: 9, seq: 0, psdu: buildAckFrame(mac.seq as number, mac.version) }), rinfo.port, rinfo.address);
+    };
+    if (what === 'ack') ack();
+    else setTimeout(ack, what);
+  });
+  return { port: s.address().port, heard };
+}
+
+describe('ZEP MAC (IEEE 802.15.4-2015 §6.7.4.3)', () => {
+  it('waits for each frame\'s ACK before the next one goes out (the ACK paces the frames)', async () => {
+    const peer = await peerRadio(() => 8); // the peer takes 8 ms to acknowledge, well within the wait
+    const A = await endpoint({ remotePort: peer.port, mac: { ackWaitMs: 100 } });
+    const results = await Promise.all([0, 1, 2, 3].map((i) => A.transmit(dataFrame(i, { ar: true }))));
+    expect(results.map((r) => r.status)).toEqual(['acked', 'acked', 'acked', 'acked']);
+    expect(peer.heard.map((h) => h.seq)).toEqual([0, 1, 2, 3]);
+    for (let i = 1; i < 4; i++) expect(peer.heard[i].at).toBeGreaterThanOrEqual(peer.heard[i - 1].ackAt as number);
+    expect(A.stats).toMatchObject({ framesAcked: 4, framesLost: 0, retransmissions: 0, framesSent: 4 });
+  });
+
+  it('retransmits a frame whose ACK does not come, and the retransmission\'s ACK ends it', async () => {
+    const peer = await peerRadio((_m, nth) => (nth === 0 ? 'ignore' : 'ack')); // drops the first copy, as a busy RIOT node does
+    const A = await endpoint({ remotePort: peer.port, mac: { ackWaitMs: 5 } });
+    const r = await A.transmit(dataFrame(0x33, { ar: true }));
+    expect(r).toMatchObject({ status: 'acked', attempts: 2 });
+    expect(peer.heard.map((h) => h.seq)).toEqual([0x33, 0x33]);
+    // Sent (ZEP timestamps: the sender's clock) after the ACK wait (5 ms; timers may fire up to 1 ms early), not before.
+    expect(peer.heard[1].sentMs - peer.heard[0].sentMs).toBeGreaterThanOrEqual(3.5);
+    expect(A.stats).toMatchObject({ framesAcked: 1, retransmissions: 1, framesLost: 0 });
+  });
+
+  it('gives up after macMaxFrameRetries retransmissions and reports the frame lost (send still resolves)', async () => {
+    const peer = await peerRadio(() => 'ignore');
+    const A = await endpoint({ remotePort: peer.port, mac: { ackWaitMs: 2, maxFrameRetries: 3 } });
+    const lost: number[] = [];
+    A.on('lost', (_psdu, result) => lost.push(result.attempts));
+    expect(await A.transmit(dataFrame(1, { ar: true }))).toEqual({ status: 'lost', attempts: 4 });
+    await expect(A.send(dataFrame(2, { ar: true }))).resolves.toBeUndefined(); // Link.send callers are not broken
+    expect(peer.heard.map((h) => h.seq)).toEqual([1, 1, 1, 1, 2, 2, 2, 2]);
+    expect(lost).toEqual([4, 4]);
+    expect(A.stats).toMatchObject({ framesLost: 2, retransmissions: 6, framesAcked: 0, framesSent: 8 });
+
+    const B = await endpoint({ remotePort: peer.port, mac: { maxFrameRetries: 0 } });
+    expect(await B.transmit(dataFrame(3, { ar: true }))).toEqual({ status: 'lost', attempts: 1 });
+  });
+
+  it('an ACK with another sequence number (a late one for an earlier frame) does not acknowledge the frame', async () => {
+    const s = await rawSocket();
+    s.on('message', (msg, rinfo) => {
+      const z = decodeZep(new Uint8Array(msg));
+      if (z.type === 'data') s.send(encodeZep({ channel: 26, deviceId: 9, seq: 0, psdu: buildAckFrame((macOf(z.psdu).seq as number) + 1) }), rinfo.port, rinfo.address);
+    });
+    const A = await endpoint({ remotePort: s.address().port, mac: { ackWaitMs: 2, maxFrameRetries: 1 } });
+    expect(await A.transmit(dataFrame(7, { ar: true }))).toEqual({ status: 'lost', attempts: 2 });
+  });
+
+  it('does not wait for ACKs of broadcast frames or frames without AR, and spaces them by gapMs', async () => {
+    const peer = await peerRadio(() => 'ack');
+    const A = await endpoint({ remotePort: peer.port, mac: { gapMs: 6 } });
+    const sent = [
+      A.transmit(dataFrame(1, { ar: true, dst: shortAddress(0xffff) })),
+      A.transmit(dataFrame(2, { ar: false })),
+      A.transmit(dataFrame(3, { ar: false })),
+    ];
+    expect((await Promise.all(sent)).map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
+    await vi.waitFor(() => expect(peer.heard.map((h) => h.seq)).toEqual([1, 2, 3]));
+    // Spacing as sent (ZEP timestamps); arrival times would show the receiver's own scheduling.
+    for (let i = 1; i < 3; i++) expect(peer.heard[i].sentMs - peer.heard[i - 1].sentMs).toBeGreaterThanOrEqual(5);
+
+    const B = await endpoint({ remotePort: peer.port, mac: { gapMs: 0 } });
+    const t = performance.now();
+    await Promise.all([4, 5, 6, 7, 8].map((i) => B.transmit(dataFrame(i))));
+    expect(performance.now() - t).toBeLessThan(1000); // nothing waited for anything (a loose bound: loaded hosts)
+  });
+
+  it('with the MAC off (ackWaitMs 0) sends every frame once, back to back, without waiting for ACKs', async () => {
+    const peer = await peerRadio(() => 'ignore');
+    const A = await endpoint({ remotePort: peer.port, mac: { ackWaitMs: 0, gapMs: 0 } });
+    const results = await Promise.all([1, 2, 3].map((i) => A.transmit(dataFrame(i, { ar: true }))));
+    expect(results).toEqual([1, 2, 3].map(() => ({ status: 'sent', attempts: 1 })));
+    await vi.waitFor(() => expect(peer.heard.length).toBe(3));
+    expect(A.stats).toMatchObject({ retransmissions: 0, framesLost: 0, framesSent: 3 });
+  });
+
+  it('frames waiting in the MAC when the endpoint closes resolve as dropped', async () => {
+    const peer = await peerRadio(() => 'ignore');
+    const A = await ZepEndpoint.open({ localPort: 0, remotePort: peer.port, mac: { ackWaitMs: 50 } });
+    const pending = [A.transmit(dataFrame(1, { ar: true })), A.transmit(dataFrame(2, { ar: true }))];
+    await new Promise((r) => setTimeout(r, 10));
+    await A.close();
+    expect((await Promise.all(pending)).map((r) => r.status)).toEqual(['dropped', 'dropped']);
+  });
+
+  it('refuses MAC settings out of range, on one line', () => {
+    expect(() => new ZepEndpoint({ mac: { ackWaitMs: -1 } })).toThrow(/^ZEP MAC: ackWaitMs -1 must be a number >= 0$/);
+    expect(() => new ZepEndpoint({ mac: { maxFrameRetries: 8 } })).toThrow(/maxFrameRetries 8 must be a whole number 0..7/);
+    expect(() => new ZepEndpoint({ mac: { gapMs: Number.NaN } })).toThrow(/gapMs NaN/);
+  });
+
+  it('warms its ACK path up at bind (frames to itself) and leaves no trace of it', async () => {
+    const warm = await endpoint({ pan: PAN, shortAddress: 0x0002 });
+    const cold = await endpoint({ pan: PAN, shortAddress: 0x0002, warmUp: false });
+    expect(warm.warmedUp).toBe(true);
+    expect(cold.warmedUp).toBe(false);
+    for (const ep of [warm, cold]) {
+      expect(ep.remoteEndpoint()).toBeUndefined();
+      expect(ep.stats).toMatchObject({ datagramsIn: 0, framesDelivered: 0, framesSent: 0, acksSent: 0, duplicates: 0 });
+      expect(ep.stats.ackTurnaround.count).toBe(0);
+    }
+    // The first real frame is a new frame (not a "retransmission" of a warm-up frame), and the first ZEP sequence number is 0.
+    const dev = await rawSocket();
+    const reply = new Promise<Buffer>((r) => dev.once('message', r));
+    await sendRaw(dev, encodeZep({ channel: 26, deviceId: 1, seq: 1, psdu: dataFrame(0, { src: shortAddress(0xfffe), ar: true }) }), warm.port());
+    expect(decodeZep(new Uint8Array(await reply))).toMatchObject({ type: 'data', seq: 0 });
+    await vi.waitFor(() => expect(warm.stats).toMatchObject({ framesDelivered: 1, duplicates: 0, acksSent: 1 }));
+  });
+
+  it('handles a peer\'s frame that arrives during the warm-up as any other (acknowledged, delivered, counted)', async () => {
+    const dev = await rawSocket();
+    const ep = new ZepEndpoint({ localPort: 0, pan: PAN, shortAddress: 0x0002 });
+    open.push(ep);
+    const got: number[] = [];
+    ep.on('frame', (psdu) => got.push(macOf(psdu).seq as number));
+    // As soon as the socket is bound (the warm-up is under way), a peer speaks.
+    let port = 0;
+    while (!port) {
+      try {
+        port = ep.port();
+      } catch {
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    const ack = new Promise<Buffer>((r) => dev.once('message', r));
+    await sendRaw(dev, encodeZep({ channel: 26, deviceId: 1, seq: 1, psdu: dataFrame(0x5a, { ar: true }) }), port);
+    await ep.ready;
+    expect(decodeZep(new Uint8Array(await ack))).toMatchObject({ type: 'data', psdu: buildAckFrame(0x5a, 1) });
+    await vi.waitFor(() => expect(got).toEqual([0x5a]));
+    expect(ep.warmedUp).toBe(true);
+    expect(ep.remoteEndpoint()).toEqual({ address: '::1', port: dev.address().port });
+    expect(ep.stats).toMatchObject({ datagramsIn: 1, framesDelivered: 1, acksSent: 1 });
   });
 });
