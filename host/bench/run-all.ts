@@ -5,6 +5,7 @@ import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SixlabCore, coreWasmPath } from '../core/sixlab-core.js';
 import { codecBench } from './codec-bench.js';
+import { decodeBench } from './decode-bench.js';
 import { frameMix } from './frame-mix.js';
 import { nodeBench } from './node-bench.js';
 import { framingRates, nodesOnOneMedium, pingPty, pingVirtual } from './link-bench.js';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const sender = new SixlabCore();
   const frames = mix.map((c) => sender.compress(c.packet, c.tx)[0]);
   const tshark = await tsharkRate(frames, 20);
+  const decode = await decodeBench(frames);
   const node = nodeBench();
   const framing = framingRates();
   const virtualPing = await pingVirtual();
@@ -47,6 +49,12 @@ async function main(): Promise<void> {
     ['compress + decompress round trips', `${fmt(codec.roundTripsPerSecond)} /s`, '>= 1,000,000 /s'],
     ['tshark decode, same frames', tshark ? `${fmt(tshark.perSecond)} frames/s (${fmt(tshark.frames)} frames)` : 'tshark not installed', ''],
     ['tester library dissect (MAC + 6LoWPAN + IPv6), same frames', `${fmt(dissect)} frames/s`, ''],
+    [`sixlab decode --json, ${fmt(decode.frames)} frames as hex on stdin (process start included)`, `${fmt(decode.cliJsonPerSecond)} frames/s (${fmt(decode.cliJsonMs)} ms)`, ''],
+    ['sixlab decode --json -r, the same frames in a pcap', `${fmt(decode.cliPcapPerSecond)} frames/s`, ''],
+    ['tshark -T fields, the same frames in a pcap (same run)', decode.tsharkPerSecond ? `${fmt(decode.tsharkPerSecond)} frames/s` : 'tshark not installed', ''],
+    ['sixlab decode --json / tshark', decode.ratio ? `${decode.ratio.toFixed(1)}x` : '-', '>= 10x'],
+    ['in-process decode (frames through the core, every field read)', `${fmt(decode.inProcessDecodePerSecond)} frames/s`, '>= 1,000,000 /s'],
+    ['in-process decode + --json text', `${fmt(decode.inProcessJsonPerSecond)} frames/s, ${fmt(decode.jsonOctetsPerFrame)} octets/frame`, ''],
     ...suiteRuns.flatMap((r): [string, string, string][] => [
       [`all suites on board ${r.board}`, `${fmt(r.wholeMs)} ms wall, ${r.tests} tests: ${r.passed} passed, ${r.notApplicable} n/a, ${r.other} other`, '< 10 s'],
       ...Object.entries(r.suites).map(([s, ms]): [string, string, string] => [`  suite ${s}`, `${fmt(ms)} ms wall`, '']),
@@ -59,6 +67,7 @@ async function main(): Promise<void> {
     bench: 'core', node: process.version, wasmBytes, codecBytes, ...codec, tsharkFramesPerSecond: tshark?.perSecond,
     nodeMemoryBytes: node.memoryBytes, nodeTables: node.tables, echoPerSecond: node.echoPerSecond,
     framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets), dissectPerSecond: dissect, suiteRuns, ptySuiteRun: pty,
+    decode,
   }));
 }
 
