@@ -210,19 +210,21 @@ describe('validateNd: one test per rule', () => {
 // ---------------------------------------------------------------- index and accessors
 
 describe('option index and accessors', () => {
-  it('indexes the first of each option type and up to 4 PIOs and 4 6COs', () => {
-    const pios = [1, 2, 3, 4, 5].map((i) => pio({ prefix: parseIpv6(`2001:db8:${i}::`), prefixLength: 60 + i }));
-    const ctxs = [0, 1, 2, 3, 4].map((i) => ctx(i, 64, parseHex(`20010db8000${i}0000`)));
+  it('indexes the first of each option type and up to 16 PIOs and 16 6COs (RFC 6775 §5.4.2: every 6CO counts)', () => {
+    const seventeen = Array.from({ length: 17 }, (_, i) => i);
+    const pios = seventeen.map((i) => pio({ prefix: parseIpv6(`2001:db8:${i}::`), prefixLength: 40 + i }));
+    // Context IDs 0..15, then 0 again: the 17th is past the list.
+    const ctxs = seventeen.map((i) => ctx(i & 15, 64, parseHex(`20010db8${(i + 0x100).toString(16).slice(1)}000000`)));
     const m = withOptions(RA, [sllao, ...pios, { kind: 'mtu', mtu: 1280 }, ...ctxs, { kind: 'mtu', mtu: 9000 }]);
     expect(validate(pkt(m))).toBe(0);
-    expect(x.pioCount()).toBe(4);
-    expect(x.ctxOptCount()).toBe(4);
-    expect([0, 1, 2, 3].map((i) => x.pioPrefixLen(x.pioAt(i)))).toEqual([61, 62, 63, 64]);
-    expect([0, 1, 2, 3].map((i) => x.ctxOptCid(x.ctxOptAt(i)))).toEqual([0, 1, 2, 3]);
-    expect([x.pioAt(4), x.pioAt(-1), x.ctxOptAt(4)]).toEqual([0, 0, 0]);
+    expect(x.pioCount()).toBe(16);
+    expect(x.ctxOptCount()).toBe(16);
+    expect(seventeen.slice(0, 16).map((i) => x.pioPrefixLen(x.pioAt(i)))).toEqual(seventeen.slice(0, 16).map((i) => 40 + i));
+    expect(seventeen.slice(0, 16).map((i) => x.ctxOptCid(x.ctxOptAt(i)))).toEqual(seventeen.slice(0, 16));
+    expect([x.pioAt(16), x.pioAt(-1), x.ctxOptAt(16)]).toEqual([0, 0, 0]);
     expect(at(x.optFind(1))).toBe(16);
     expect(at(x.optFind(3))).toBe(32);
-    expect(at(x.optFind(5))).toBe(32 + 5 * 32);
+    expect(at(x.optFind(5))).toBe(32 + 17 * 32);
     expect(x.mtuValue(x.optFind(5))).toBe(1280); // the first MTU option
     expect([x.optFind(2), x.optFind(35), x.optFind(36), x.optFind(1000)]).toEqual([0, 0, 0, 0]);
     expect([x.optLen(1), x.optLen(3), x.optLen(5), x.optLen(34), x.optLen(2)]).toEqual([16, 32, 8, 16, 0]);
@@ -515,8 +517,8 @@ describe('random messages and mutations', () => {
         expect(validate(buildNdPacket(spec))).toBe(0);
         const options = spec.message.options.map(encodeNdOption);
         const kinds = options.map((o) => o[0]);
-        expect(x.pioCount()).toBe(Math.min(4, kinds.filter((t) => t === 3).length));
-        expect(x.ctxOptCount()).toBe(Math.min(4, kinds.filter((t) => t === 34).length));
+        expect(x.pioCount()).toBe(Math.min(16, kinds.filter((t) => t === 3).length));
+        expect(x.ctxOptCount()).toBe(Math.min(16, kinds.filter((t) => t === 34).length));
         for (const t of [1, 2, 3, 4, 5, 33, 34, 35]) {
           const i = kinds.indexOf(t);
           const offset = i < 0 ? -1 : { rs: 8, ra: 16, ns: 24, na: 24, redirect: 40 }[spec.message.kind] + options.slice(0, i).reduce((n, o) => n + o.length, 0);

@@ -15,7 +15,7 @@ import {
 import { ncDeadline, ncFind, ncRemove, ncRow, ncSetState, ncState } from './neighbors';
 import { sendDadProbe, sendRegistration, sendRs, sendSolicitation } from './nd-send';
 import { randomBetween } from './random';
-import { ROUTER_ARO_ONLY, STATUS, defaultRouter, dropForAnother, expireRouters, retransTimer } from './routers';
+import { ROUTER_EARO, STATUS, defaultRouter, dropForAnother, expireRouters, retransTimer } from './routers';
 
 const LINK_LOCAL: usize = memory.data(16, 8);
 /** RFC 4861 §10 values for classic ND (RFC 6775 §9 replaces them in 6LoWPAN-ND). */
@@ -65,18 +65,18 @@ function beginRegistration(row: usize, now: u32): void {
 }
 
 /** Registration with `router` the RFC 8505 way: the link-local address first,
- *  and the source of every registration (§5.6). Not when configured for the
- *  ARO, nor with a router whose 6CIO had E clear (RFC 8505 §6, §6.3: an RFC
- *  6775-only 6LR, which registers the NS source, RFC 6775 §4.1). A router that
- *  sent no 6CIO is taken to support the EARO. */
+ *  and the source of every registration (§5.6), only with a router whose 6CIO
+ *  had E set, and not when configured for the ARO. A router whose 6CIO had E
+ *  clear, or that sent no 6CIO, is RFC 6775-only (RFC 8505 §6, §6.3): it
+ *  registers the NS source (RFC 6775 §4.1). */
 function earoWith(router: usize): bool {
-  return (flags & NodeFlag.UseAro) == 0 && (router == 0 || load<u8>(router, ROUTER_ARO_ONLY) == 0);
+  return (flags & NodeFlag.UseAro) == 0 && router != 0 && load<u8>(router, ROUTER_EARO) != 0;
 }
 
 /** An RA with a router lifetime: solicitations stop (RFC 4861 §6.3.7), and in
  *  6LoWPAN-ND resume before the router's lifetime ends (RFC 6775 §5.3);
  *  addresses not yet registered are registered, the link-local one too when
- *  the EARO is used (RFC 8505 §5.6: it is the source of every registration). */
+ *  the router takes the EARO (RFC 8505 §5.6: it is the source of every registration). */
 export function routerHeard(router: usize, now: u32): void {
   rsSent = 0;
   let next = NEVER;
@@ -145,8 +145,15 @@ export function ndPoll(now: u32): u32 {
 }
 
 /** RS: MAX_RTR_SOLICITATIONS at the interval, then (6LoWPAN-ND) binary
- *  exponential backoff up to MAX_RTR_SOLICITATION_INTERVAL, until an RA. */
+ *  exponential backoff up to MAX_RTR_SOLICITATION_INTERVAL, until an RA.
+ *  In 6LoWPAN-ND, whenever the default router list is empty (a Router Lifetime
+ *  of 0, expiry, a router that is one no more), solicitations start over (RFC
+ *  6775 §5.3, §5.5.3) after a random delay, unless they are already running. */
 function rsTimer(now: u32): u32 {
+  if (mode == NodeMode.LowpanNd && rsSent == 0 && defaultRouter() == 0
+    && (nextRs == NEVER || before(now + MAX_RTR_SOLICITATION_DELAY_MS, nextRs))) {
+    setNextRs(now + randomBetween(0, MAX_RTR_SOLICITATION_DELAY_MS));
+  }
   if (nextRs == NEVER) return NEVER;
   if (before(now, nextRs)) return nextRs;
   const classic = mode == NodeMode.Classic;

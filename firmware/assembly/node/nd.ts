@@ -16,7 +16,7 @@ import { ncCreate, ncFind, ncLinkDiffers, ncSetLink, ncSetState, ncState } from 
 import { ALL_NODES, sendAdvertisement } from './nd-send';
 import { registrationAnswered, routerHeard, startAddress } from './nd-timers';
 import {
-  ROUTER_ARO_ONLY, STATUS, reachableTime, setBaseReachable, setRouterLifetime, updateContext, updateOnLink, updateRouter,
+  ROUTER_EARO, STATUS, reachableTime, setBaseReachable, setRouterLifetime, updateContext, updateOnLink, updateRouter,
 } from './routers';
 
 const CANDIDATE: usize = memory.data(16, 8);
@@ -111,10 +111,10 @@ function raInput(p: usize, m: usize, now: u32): i32 {
   const lifetime = raRouterLifetime(m);
   const router = updateRouter(src, now + lifetime * 1000, lifetime == 0);
   // RFC 8505 §6.3: the router's 6CIO says whether it takes the EARO (E flag,
-  // §4.3). Kept per router; an RA without one leaves what was learnt (§6.1:
-  // it may be omitted once shared).
+  // §4.3); a router never seen with one is RFC 6775-only. Kept per router; an
+  // RA without one leaves what was learnt (§6.1: it may be omitted once shared).
   const cio = optFind(OPT_6CIO);
-  if (router != 0 && cio != 0) store<u8>(router, (cioFlags(cio) & CIO_E) == 0, ROUTER_ARO_ONLY);
+  if (router != 0 && cio != 0) store<u8>(router, (cioFlags(cio) & CIO_E) != 0, ROUTER_EARO);
   setRouterLifetime(lifetime);
   learnLink(src, optFind(OPT_SLLAO), now, true);
   const known = ncFind(src); // §6.3.4: the sender is a router, option or not

@@ -1,11 +1,16 @@
 // The neighbor cache (RFC 4861 §7.3): INCOMPLETE, REACHABLE, STALE, DELAY,
 // PROBE, with the timers of §7.3.3 and §10, and a replacement rule for when it
 // is full that resists cache exhaustion (RFC 6583 §6): a new INCOMPLETE entry
-// may only replace an old STALE, non-router one; REACHABLE entries, routers and
-// entries being resolved are never pushed out by strangers.
+// may only replace the least recently used STALE entry that is not a default
+// router's; REACHABLE entries, default routers and entries being resolved are
+// never pushed out by strangers. Other routers' entries (an RA with Router
+// Lifetime 0, a Redirect's target) are replaceable like any other: otherwise
+// RAs from as many routers as there are entries would fill the cache for good
+// (RFC 4861 §5.3: room for the working set of active entries).
 import { AddrMode, NcState, NodeNeighbor } from '../../abi/layout';
 import { memEqual } from '../mem';
 import { NEIGHBORS, NEVER, before } from './limits';
+import { isRouter } from './routers';
 
 const TABLE: usize = memory.data(NEIGHBORS * NodeNeighbor.Size, 8);
 /** When each entry was last used, to pick the least recently used STALE one. */
@@ -46,7 +51,7 @@ export function ncCreate(ip: usize, now: u32): usize {
       victim = r;
       break;
     }
-    if (st != NcState.Stale || load<u8>(r, NodeNeighbor.IsRouter)) continue;
+    if (st != NcState.Stale || isRouter(r)) continue; // a default router's entry stays
     const age = now - load<u32>(USED + (<usize>i << 2));
     if (victim == 0 || age > oldest) {
       victim = r;

@@ -11,8 +11,10 @@ import { NEVER, ONLINK_PREFIXES, REACHABLE_TIME_MS, RETRANS_TIMER_MS, ROUTERS, b
 
 // Rows: the NodeRouter layout the host reads, then what only the core keeps.
 const ROW: i32 = NodeRouter.Size + 4;
-/** u8: 1 when the router's last 6CIO had E clear (RFC 8505 §6.3: not an EARO registrar). */
-export const ROUTER_ARO_ONLY: i32 = NodeRouter.Size;
+/** u8: 1 when the router's last 6CIO had E set (RFC 8505 §4.3: it takes the EARO). 0 for
+ *  E clear and for a router that never sent a 6CIO: §6.3, "if the 6CIO was not present in
+ *  the RA, then the 6LR is assumed to be RFC 6775-only". */
+export const ROUTER_EARO: i32 = NodeRouter.Size;
 const TABLE: usize = memory.data(ROUTERS * ROW, 4);
 /** Node-wide values (layout NodeStatus), readable by the host. */
 export const STATUS: usize = memory.data(NodeStatus.Size, 4);

@@ -44,11 +44,18 @@ export const EARO_T: u32 = 1;
 export const CIO_E: u32 = 0x0002;
 
 const TYPES: u32 = 37; // first-occurrence slots for option types 0..36
-const LIST: i32 = 4; // PIOs and 6COs kept
-// [TYPES] first option of each type, [LIST] PIOs, [LIST] 6COs: u32 pointers.
-const INDEX: usize = memory.data((TYPES + 2 * LIST) * 4, 4);
+/** PIOs kept per message: more than the node has address slots (ADDRESSES, 3 from
+ *  prefixes) and on-link prefix slots (ONLINK_PREFIXES), so that a PIO refreshing an
+ *  address it has is not cut off by others before it. */
+const PIO_LIST: i32 = 16;
+/** 6COs kept per message: all 16 context IDs. An RA may carry up to 16 6COs and each
+ *  one adds or updates its context (RFC 6775 §4.2, §5.4.2). */
+const CTX_LIST: i32 = 16;
+const INDEX_SIZE: i32 = (TYPES + PIO_LIST + CTX_LIST) * 4;
+// [TYPES] first option of each type, [PIO_LIST] PIOs, [CTX_LIST] 6COs: u32 pointers.
+const INDEX: usize = memory.data(INDEX_SIZE, 4);
 const PIOS: usize = INDEX + TYPES * 4;
-const CTXS: usize = PIOS + LIST * 4;
+const CTXS: usize = PIOS + PIO_LIST * 4;
 let pios: i32 = 0;
 let ctxs: i32 = 0;
 
@@ -73,7 +80,7 @@ export function indexOptions(icmp: usize, len: i32, fixedLen: i32): i32 {
 // With `msg` set, also checks the options RFC 4861/6775/8505 define for that
 // message; options not used with it are ignored (RFC 4861 §6.1.2, §7.1.x).
 function walk(icmp: usize, len: i32, at: i32, msg: u32): i32 {
-  memory.fill(INDEX, 0, (TYPES + 2 * LIST) * 4);
+  memory.fill(INDEX, 0, INDEX_SIZE);
   pios = 0;
   ctxs = 0;
   while (at < len) {
@@ -86,8 +93,8 @@ function walk(icmp: usize, len: i32, at: i32, msg: u32): i32 {
     if (t < TYPES) {
       const slot = INDEX + (t << 2);
       if (load<u32>(slot) == 0) store<u32>(slot, p);
-      if (t == OPT_PIO && pios < LIST) store<u32>(PIOS + (<usize>(pios++) << 2), p);
-      if (t == OPT_6CO && ctxs < LIST) store<u32>(CTXS + (<usize>(ctxs++) << 2), p);
+      if (t == OPT_PIO && pios < PIO_LIST) store<u32>(PIOS + (<usize>(pios++) << 2), p);
+      if (t == OPT_6CO && ctxs < CTX_LIST) store<u32>(CTXS + (<usize>(ctxs++) << 2), p);
     }
     if (!optionOk(msg, t, units, p)) return Reason.NdOptionInvalid;
     at += n;

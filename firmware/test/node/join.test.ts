@@ -11,6 +11,8 @@ import { TestRouter } from './router.js';
 import { Sim, eui, ip, text } from './sim.js';
 
 const ROUTER_LINK = { mode: 'extended' as const, bytes: eui(0xfe) };
+/** The 6CIO's E flag (RFC 8505 §4.3): the router takes the EARO. */
+const E = 0x0002;
 const PREFIX = ip('2001:db8:1:2::');
 const LL = 'fe80::212:4b00:0:1';
 const GLOBAL = '2001:db8:1:2:212:4b00:0:1';
@@ -45,7 +47,7 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
   });
 
   it('registers its link-local address, then the address it formed, with EARO from the link-local source', () => {
-    const { sim, node, router } = network();
+    const { sim, node, router } = network({ capabilities: E }); // a router that takes the EARO (RFC 8505 §6.3)
     sim.run(5_000);
     expect(node.addresses().map((a) => [text(a.address), a.registration])).toEqual([[LL, 'registered'], [GLOBAL, 'registered']]);
     // RFC 8505 §5.6: the link-local address is registered first, and is the source of every registration.
@@ -99,7 +101,7 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
   });
 
   it('retransmits an unanswered registration three times, RetransTimer apart', () => {
-    const { sim, node, router } = network({ aroStatus: undefined });
+    const { sim, node, router } = network({ aroStatus: undefined, capabilities: E }); // RFC 8505: link-local first
     sim.run(10_000);
     const ns = router.nd('ns');
     expect(ns.length).toBe(3);
@@ -140,10 +142,10 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
   });
 
   it('lets two joined nodes reach each other link-locally without multicast resolution (RFC 6775 §5.6)', () => {
-    const { sim, node, router } = network();
+    const { sim, node, router } = network(); // an RFC 6775 router (no 6CIO): the link-local addresses are not registered
     const other = sim.addNode('n2', { eui64: eui(2) });
     sim.run(5_000);
-    expect(other.addresses().map((a) => a.registration)).toEqual(['registered', 'registered']);
+    expect(other.addresses().map((a) => a.registration)).toEqual(['none', 'registered']);
     const before = sim.heard.length;
     expect(node.ping(ip('fe80::212:4b00:0:2'), 3, 4, 8, sim.now)).toBe(0);
     sim.run(100);
@@ -154,7 +156,7 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
   });
 
   it('starts the EARO TID at 240 (RFC 8505 §5.2.1) and ignores an answer for another ROVR', () => {
-    const { sim, node, router } = network({ aroStatus: undefined });
+    const { sim, node, router } = network({ aroStatus: undefined, capabilities: E }); // the link-local address first
     sim.run(1500);
     const ns = router.nd('ns')[0].nd!;
     if (ns.message.kind !== 'ns') throw new Error('expected an NS');
@@ -167,6 +169,27 @@ describe('joining (RFC 6775 §5.3, RFC 8505 §5)', () => {
     }), { mode: 'extended', bytes: eui(1) });
     sim.run(10);
     expect(node.addresses()[0].registration).toBe('registering');
+  });
+
+  it('keeps every 6CO of an RA, up to 16: contexts 1..15 in one RA, then a packet with DCI=9 (RFC 6775 §5.4.2)', () => {
+    // Context n: 2001:db8:c0:n::/64, but context 9 is the node's own prefix.
+    const contexts = Array.from({ length: 15 }, (_, i) => ({
+      cid: i + 1, prefix: i + 1 === 9 ? PREFIX : ip(`2001:db8:c0:${i + 1}::`), length: 64, compression: true, lifetimeMinutes: 10,
+    }));
+    const { sim, node } = network({ contexts });
+    sim.run(5_000);
+    expect(node.addresses()[1]?.registration).toBe('registered');
+    node.udpBind(7000);
+    const routerLink = { mode: 'extended' as const, bytes: eui(0xfe) };
+    const nodeLink = { mode: 'extended' as const, bytes: eui(1) };
+    const packet = buildIpv6Packet({ src: ip('2001:db8:77::99'), dst: ip(GLOBAL), upper: { kind: 'udp', srcPort: 1, dstPort: 7000, payload: Uint8Array.of(9) } });
+    const payload = encodeLowpan(packet, { src: routerLink, dst: nodeLink }, new Map([[9, { prefix: PREFIX, length: 64 }]]));
+    const d = decodeLowpan(payload, { src: routerLink, dst: nodeLink }, new Map([[9, { prefix: PREFIX, length: 64 }]]));
+    expect(d.kind === 'ipv6' && d.encoding.dispatch === 'iphc' && [d.encoding.cid, d.encoding.dac, d.encoding.dci]).toEqual([1, 1, 9]);
+    sim.injectFrame(buildDataFrame({ src: routerLink, dst: nodeLink, pan: 0xabcd, seq: 1 }, payload));
+    sim.run(10);
+    expect(node.counters().ContextUnknown ?? 0).toBe(0);
+    expect(node.udpReceive()?.data).toEqual(Uint8Array.of(9));
   });
 
   it('ignores a PIO with the L flag in 6LoWPAN-ND (RFC 6775 §5.4)', () => {
@@ -254,6 +277,34 @@ describe('6LoWPAN capabilities (RFC 8505 §6.1, §6.3; 6CIO of RFC 7400 §3.3)',
     expect([aro.t, aro.tid]).toEqual([true, 240]);
   });
 
+  it('registers the RFC 6775 way with a router that sends no 6CIO: it is RFC 6775-only (RFC 8505 §6.3)', () => {
+    const { sim, node, router } = network({ capabilities: undefined });
+    sim.run(5_000);
+    expect(node.addresses().map((a) => [text(a.address), a.registration])).toEqual([[LL, 'none'], [GLOBAL, 'registered']]);
+    expect(nsFor(router, LL)).toHaveLength(0); // the link-local address is not registered
+    const ns = nsFor(router, GLOBAL)[0].nd!;
+    expect(text(ns.header.src)).toBe(GLOBAL); // RFC 6775 §4.1: the registered address is the NS source
+    expect(ns.header.dst).toEqual(router.ll);
+    const aro = findNdOption(ns.message, 'aro')!;
+    // RFC 8505 §6.3: an EARO all the same, T set, with a 64-bit ROVR (the EUI-64).
+    expect([aro.t, aro.tid, aro.rovr]).toEqual([true, 240, eui(1)]);
+  });
+
+  it('switches to RFC 8505 registration once the router\'s 6CIO shows E, and keeps it when later RAs omit the 6CIO', () => {
+    const { sim, node, router } = network({ capabilities: undefined });
+    sim.run(5_000);
+    expect(node.addresses().map((a) => a.registration)).toEqual(['none', 'registered']);
+    router.sendRa(undefined, undefined, { capabilities: E });
+    sim.run(10);
+    router.sendRa(); // RFC 8505 §6.1: the 6CIO may be left out once shared
+    sim.run(5_000);
+    expect(node.addresses().map((a) => a.registration)).toEqual(['registered', 'registered']);
+    // The refresh at 90% of 60 minutes: from the link-local address now.
+    const since = sim.now;
+    sim.run(60 * 60_000);
+    expect(nsFor(router, GLOBAL, since).map((h) => text(h.nd!.header.src))).toContain(LL);
+  });
+
   it('registers with the EARO from the link-local source when the router\'s 6CIO has E set', () => {
     const { sim, node, router } = network({ capabilities: 0x0012 }); // L and E
     sim.run(5_000);
@@ -265,12 +316,13 @@ describe('6LoWPAN capabilities (RFC 8505 §6.1, §6.3; 6CIO of RFC 7400 §3.3)',
 });
 
 describe('neighbor cache full at one router (RFC 6775 §5.5.3)', () => {
-  function twoRouters(b: Partial<ConstructorParameters<typeof TestRouter>[1]> = {}) {
+  /** A, whose neighbor cache is full, and B; both take the EARO (6CIO with E) unless told otherwise. */
+  function twoRouters(b: Partial<ConstructorParameters<typeof TestRouter>[1]> = {}, a: Partial<ConstructorParameters<typeof TestRouter>[1]> = {}) {
     const sim = new Sim();
     const node = sim.addNode('n1', { eui64: eui(1) });
-    const a = new TestRouter(sim, { link: ROUTER_LINK, prefix: PREFIX, aroStatus: AroStatus.NeighborCacheFull, name: 'router A' });
-    const r = new TestRouter(sim, { link: ROUTER_B_LINK, prefix: PREFIX, name: 'router B', ...b });
-    return { sim, node, a, b: r };
+    const ra = new TestRouter(sim, { link: ROUTER_LINK, prefix: PREFIX, aroStatus: AroStatus.NeighborCacheFull, name: 'router A', capabilities: E, ...a });
+    const rb = new TestRouter(sim, { link: ROUTER_B_LINK, prefix: PREFIX, name: 'router B', capabilities: E, ...b });
+    return { sim, node, a: ra, b: rb };
   }
 
   it('drops the router that answered status 2 and registers with the other one', () => {
@@ -284,10 +336,22 @@ describe('neighbor cache full at one router (RFC 6775 §5.5.3)', () => {
     expect(node.routers().map((r) => text(r.address))).toEqual([text(b.ll)]);
   });
 
+  it('does the same with RFC 6775-only routers (no 6CIO): the address itself, from itself, to each', () => {
+    const { sim, node, a, b } = twoRouters({ capabilities: undefined }, { capabilities: undefined });
+    sim.run(5_000);
+    expect(nsTo(a, LL)).toHaveLength(0);
+    expect(nsTo(a, GLOBAL)).toHaveLength(1); // refused with status 2
+    expect(nsTo(b, LL)).toHaveLength(0);
+    const ns = nsTo(b, GLOBAL)[0].nd!;
+    expect(text(ns.header.src)).toBe(GLOBAL);
+    expect(node.addresses().map((a) => a.registration)).toEqual(['none', 'registered']);
+    expect(node.routers().map((r) => text(r.address))).toEqual([text(b.ll)]);
+  });
+
   it('registers with the other router the way its own 6CIO says (per-router capabilities)', () => {
     const { sim, node, a, b } = twoRouters({ capabilities: 0 }); // B: 6CIO with E clear
     sim.run(5_000);
-    expect(nsTo(a, LL)).toHaveLength(1); // A (no 6CIO): EARO, link-local first
+    expect(nsTo(a, LL)).toHaveLength(1); // A (6CIO with E): EARO, link-local first
     expect(nsTo(b, LL)).toHaveLength(0); // B: RFC 6775 style, the address as its own source
     const ns = nsTo(b, GLOBAL)[0].nd!;
     expect(text(ns.header.src)).toBe(GLOBAL);

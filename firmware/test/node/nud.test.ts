@@ -2,7 +2,8 @@
 // resolution, the neighbor cache states with the exact timer values of §10,
 // NUD probing, and DAD (RFC 4862 §5.4).
 import { describe, expect, it } from 'vitest';
-import { Sim, eui, ip, linkLocal, text } from './sim.js';
+import { buildNdPacket } from '../../../host/packet/ndp.js';
+import { BROADCAST, Sim, eui, ip, linkLocal, text } from './sim.js';
 
 const A_LINK = { mode: 'extended' as const, bytes: eui(0x0a) };
 const B_LINK = { mode: 'extended' as const, bytes: eui(0x0b) };
@@ -83,6 +84,33 @@ describe('neighbor cache (RFC 4861 §7.3)', () => {
     expect(entry(a, ghost)!.state).toBe('incomplete');
     sim.run(1);
     expect(entry(a, ghost)).toBeUndefined();
+  });
+});
+
+describe('a full neighbor cache (RFC 4861 §5.3, RFC 6583 §6)', () => {
+  /** An RA from link eui(last) with only an SLLAO: its sender goes into the neighbor cache (§6.3.4). */
+  const ra = (sim: Sim, last: number, routerLifetime: number) => {
+    const link = { mode: 'extended' as const, bytes: eui(last) };
+    sim.inject(link, BROADCAST, buildNdPacket({
+      src: linkLocal(link), dst: ip('ff02::1'),
+      message: { kind: 'ra', curHopLimit: 64, managed: false, other: false, routerLifetime, reachableTime: 0, retransTimer: 0, options: [{ kind: 'sllao', addr: link }] },
+    }));
+    sim.run(10);
+  };
+
+  it('replaces the entries of routers that are not default routers (lifetime 0) to resolve a new neighbor', () => {
+    const { sim, a, bAddr } = pair();
+    ra(sim, 0x80, 1800); // a default router: its entry stays
+    for (let n = 1; n < 8; n++) ra(sim, 0x80 + n, 0); // Router Lifetime 0: not default routers (§6.3.4)
+    expect(a.neighbors().map((e) => [e.state, e.isRouter])).toEqual(Array(8).fill(['stale', true]));
+    expect(a.routers().map((r) => text(r.address))).toEqual([text(linkLocal({ mode: 'extended', bytes: eui(0x80) }))]);
+    expect(a.ping(bAddr, 1, 1, 8, sim.now)).toBe(0);
+    sim.run(100);
+    expect(a.echoReplies().count).toBe(1);
+    const kept = a.neighbors().map((e) => text(e.address));
+    expect(kept).toContain(text(bAddr));
+    expect(kept).toContain('fe80::212:4b00:0:80'); // the default router's
+    expect(kept).not.toContain('fe80::212:4b00:0:81'); // the least recently used other one went
   });
 });
 

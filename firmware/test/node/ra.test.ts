@@ -38,6 +38,49 @@ describe('Router Advertisements', () => {
     expect(node.routers()).toHaveLength(0);
   });
 
+  it('solicits again once an RA with Router Lifetime 0 empties the default router list (RFC 6775 §5.3)', () => {
+    const { sim, node, router } = joined();
+    router.options.answerRs = false;
+    const t0 = sim.now;
+    router.sendRa(undefined, undefined, { routerLifetime: 0 });
+    sim.run(120_000);
+    expect(node.routers()).toHaveLength(0);
+    // A random delay of at most MAX_RTR_SOLICITATION_DELAY, then RTR_SOLICITATION_INTERVAL
+    // three times, then the backoff (RFC 6775 §5.3, §9).
+    const times = router.nd('rs', t0).map((h) => h.at - t0);
+    expect(times[0]).toBeLessThanOrEqual(1000);
+    expect(times.slice(1).map((t, i) => t - times[i])).toEqual([10_000, 10_000, 20_000, 40_000]);
+    // An RA ends the solicitations (RFC 6775 §5.3).
+    router.sendRa();
+    const t1 = sim.now;
+    sim.run(120_000);
+    expect(router.nd('rs', t1)).toHaveLength(0);
+  });
+
+  it('solicits again when the last default router expires, whichever router the RS schedule was set for', () => {
+    // Router A (lifetime 1800 s) is heard first; B (100 s) answers last, then A withdraws with
+    // lifetime 0: the list holds B only, and when B expires it is empty.
+    const sim = new Sim();
+    const node = sim.addNode('n1', { eui64: eui(1) });
+    const a = new TestRouter(sim, { link: ROUTER_LINK, prefix: PREFIX, name: 'router A' });
+    const b = new TestRouter(sim, { link: { mode: 'extended', bytes: eui(0xfd) }, prefix: PREFIX, routerLifetime: 100, name: 'router B' });
+    sim.run(5000);
+    expect(node.routers().map((r) => text(r.address))).toEqual([text(a.ll), text(b.ll)]);
+    a.options.answerRs = false;
+    b.options.answerRs = false;
+    const withdrawn = sim.now;
+    a.sendRa(undefined, undefined, { routerLifetime: 0 });
+    sim.run(10);
+    expect(node.routers().map((r) => text(r.address))).toEqual([text(b.ll)]);
+    const gone = node.routers()[0].until!;
+    sim.run(gone - sim.now);
+    expect(node.routers()).toHaveLength(0);
+    sim.run(60_000);
+    const rs = a.nd('rs', withdrawn);
+    expect(rs.length).toBeGreaterThanOrEqual(2);
+    expect(rs[0].at).toBeLessThanOrEqual(gone + 1000);
+  });
+
   it('takes reachable time and retrans timer, and re-randomises ReachableTime', () => {
     const { sim, node, router } = joined();
     router.sendRa(undefined, undefined, { reachableTime: 10_000, retransTimer: 2000 });

@@ -32,7 +32,8 @@ export interface RouterOptions {
   answerRs?: boolean;
   onLink?: boolean;
   /** A 6CIO (RFC 7400 §3.3, RFC 8505 §4.3) in every RA with these 16 flag bits
-   *  (E = 0x0002: EARO support); undefined: no 6CIO. */
+   *  (E = 0x0002: EARO support, an RFC 8505 router); undefined: no 6CIO, which
+   *  makes it an RFC 6775-only router to the node (RFC 8505 §6.3). */
   capabilities?: number;
   /** The tester station's name on the medium (several routers need several). */
   name?: string;
