@@ -57,23 +57,33 @@ export const BASIC_FAULTS: Record<string, FaultFactory> = {
  *  passed on for its datagram is dropped, so the device completes the datagram
  *  from the first fragments instead of discarding it. */
 function firstFragmentWins(): (psdu: Uint8Array, at: number) => Uint8Array[] {
-  const seen = new Map<string, [number, number][]>();
-  return (psdu) => {
+  // Per datagram: the octet ranges passed on, when its first fragment came, and its size.
+  const seen = new Map<string, { ranges: [number, number][]; start: number; size: number }>();
+  return (psdu, at) => {
     let range: [number, number];
     let key: string;
+    let size: number;
     try {
       const mac = parseIeee802154(psdu);
       const d = decodeLowpan(mac.payload, { src: mac.src, dst: mac.dst });
       if (d.kind === 'ipv6') return [psdu];
       range = [d.offset, d.offset + d.data.length];
+      size = d.size;
       key = `${mac.src ? Buffer.from(mac.src.bytes).toString('hex') : ''}/${d.tag}/${d.size}`;
     } catch {
       return [psdu];
     }
-    const ranges = seen.get(key) ?? [];
-    if (ranges.some(([a, b]) => range[0] < b && a < range[1])) return [];
-    ranges.push(range);
-    seen.set(key, ranges);
+    let entry = seen.get(key);
+    // Like the device, forget a datagram after the 60 s reassembly timeout (RFC 4944 §5.3).
+    if (entry && at - entry.start > 60_000) entry = undefined;
+    if (!entry) {
+      entry = { ranges: [], start: at, size };
+      seen.set(key, entry);
+    }
+    if (entry.ranges.some(([a, b]) => range[0] < b && a < range[1])) return [];
+    entry.ranges.push(range);
+    // Complete: the device has the datagram; the tag may be used again for a new one.
+    if (entry.ranges.reduce((n, [a, b]) => n + b - a, 0) >= entry.size) seen.delete(key);
     return [psdu];
   };
 }

@@ -61,6 +61,7 @@ function setPayloadLength(p: Uint8Array): Uint8Array {
 
 /** The packet without the octets [at, at + n), lengths and checksum mended. */
 function cut(p: Uint8Array, at: number, n: number): Uint8Array {
+  if (at + n > p.length) return p; // an option running past the packet: the device's own validation deals with it
   const q = new Uint8Array(p.length - n);
   q.set(p.subarray(0, at));
   q.set(p.subarray(at + n), at);

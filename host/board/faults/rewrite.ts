@@ -75,24 +75,29 @@ export function reencode(packet: Uint8Array, like: ParsedMacFrame, contexts: Low
   const dst = like.dst!;
   const headerLength = 3 + 2 + src.bytes.length + dst.bytes.length;
   const payloads = lowpanPayloads(packet, { src, dst }, contexts, {}, 127 - 2 - headerLength, tag);
+  // The first frame keeps the original's sequence number; extra frames take
+  // numbers far from the device's own, which goes on from like.seq + 1: a radio
+  // drops a frame whose source and sequence number repeat the last one it heard.
   return payloads.map((p, i) => buildDataFrame({
-    src, dst, pan: like.dstPan ?? like.srcPan ?? 0xffff, seq: ((like.seq ?? 0) + i) & 0xff,
+    src, dst, pan: like.dstPan ?? like.srcPan ?? 0xffff, seq: ((like.seq ?? 0) + (i === 0 ? 0 : 128 + i)) & 0xff,
     version: like.version, ackRequest: like.ackRequest,
   }, p));
 }
 
 /** Learns the contexts the device is given from the RAs it receives (6CO, RFC 6775 §4.2). */
 export function contextLearner(env: FaultEnv): Fault {
+  const reassembler = new Reassembler();
   return {
     name: 'context-learner',
     description: 'not a fault: keeps the contexts the device was given, for the other faults',
-    inbound: (psdu) => {
+    inbound: (psdu, at) => {
       try {
         const mac = parseIeee802154(psdu);
         if (mac.frameType !== 1 || mac.payload.length === 0) return [psdu];
         const d = decodeLowpan(mac.payload, { src: mac.src, dst: mac.dst }, env.contexts);
-        if (d.kind !== 'ipv6' || d.packet[6] !== 58 || d.packet[40] !== 134) return [psdu];
-        for (const o of parseNd(d.packet).message.options) {
+        const packet = d.kind === 'ipv6' ? d.packet : reassembler.accept(d, at); // an RA with many 6COs comes in fragments
+        if (!packet || packet[6] !== 58 || packet[40] !== 134) return [psdu];
+        for (const o of parseNd(packet).message.options) {
           if (o.kind !== '6co') continue;
           if (o.validLifetime === 0) env.contexts.delete(o.cid);
           else env.contexts.set(o.cid, { prefix: padPrefix(o.prefix), length: o.contextLength, compress: o.compression });
