@@ -5,7 +5,7 @@
 // an error verdict and the run goes on.
 import { describeFrame } from './describe.js';
 import { TestContext } from './context.js';
-import { testInfo, type TestCase } from './define.js';
+import { DEFAULT_TEST_MS, testInfo, type TestCase } from './define.js';
 import type { Session, SessionFrame } from './session.js';
 import { Fail, Inconclusive, NotApplicable } from './verdicts.js';
 import type { EvidenceFrame, Reporter, RunInfo, RunSummary, TestResult, Verdict } from './types.js';
@@ -14,6 +14,8 @@ export interface RunOptions {
   bail?: boolean;
   /** Aborts the run (Ctrl-C): the test under way ends as an error, the rest are not run. */
   signal?: AbortSignal;
+  /** Real-time boards: also run the tests that need more than the board's maxTestMs of real time. */
+  long?: boolean;
   /** Keep every frame as evidence (default true); without, only the device's frames are read, to check they decode. */
   evidence?: boolean;
   /** Seed for every test's device (mixed with the test's id). */
@@ -33,7 +35,7 @@ interface Recorded {
 }
 
 /** Board-clock time a device gets to boot before the test body starts (classic DAD of its link-local takes up to ~2 s). */
-const VIRTUAL_SETTLE_MS = 3000;
+export const VIRTUAL_SETTLE_MS = 3000;
 
 export class Runner {
   private n = 0;
@@ -68,7 +70,7 @@ export class Runner {
       }
       const test = tests[i];
       for (const r of this.reporters) await r.onTestBegin?.(testInfo(test), i);
-      const result = await this.runOne(test, testSeed(test.id, options.seed ?? 1), options.signal, options.evidence ?? true);
+      const result = await this.runOne(test, testSeed(test.id, options.seed ?? 1), options.signal, options.evidence ?? true, options.long ?? false);
       boardMs += result.boardMs;
       results.push(result);
       for (const r of this.reporters) await r.onTestEnd?.(result, i);
@@ -78,13 +80,18 @@ export class Runner {
     return { results, interrupted, durationMs: performance.now() - started, boardMs };
   }
 
-  private async runOne(test: TestCase, seed: number, signal: AbortSignal | undefined, keepEvidence: boolean): Promise<TestResult> {
+  private async runOne(test: TestCase, seed: number, signal: AbortSignal | undefined, keepEvidence: boolean, long: boolean): Promise<TestResult> {
     const wallStart = performance.now();
     const startedAt = new Date().toISOString();
     const base = { ...testInfo(test), notes: [] as string[], startedAt, frames: [] as EvidenceFrame[] };
     const missing = test.needs.filter((n) => !this.session.needs.has(n));
     if (missing.length) {
       return { ...base, verdict: 'not-applicable', reason: `board ${this.session.board.name} lacks: ${missing.join(', ')}`, durationMs: 0, boardMs: 0 };
+    }
+    const maxMs = this.session.board.timeouts?.maxTestMs ?? 120_000;
+    if (this.session.kind !== 'virtual' && !long && (test.timeoutMs ?? DEFAULT_TEST_MS) > maxMs) {
+      const minutes = Math.ceil((test.timeoutMs ?? DEFAULT_TEST_MS) / 60_000);
+      return { ...base, verdict: 'not-applicable', reason: `needs about ${minutes} min of real time on this board (more than its maxTestMs); run with --long`, durationMs: 0, boardMs: 0 };
     }
     this.current = [];
     this.pendingComment = `TEST ${test.id} ${test.title}`;
@@ -142,7 +149,7 @@ export class Runner {
   private wallLimit(test: TestCase): number {
     const testMs = this.session.board.timeouts?.testMs ?? 60_000;
     if (this.session.kind === 'virtual') return testMs; // virtual time costs (almost) no wall time
-    return (test.timeoutMs ?? testMs) + (this.session.board.timeouts?.bootMs ?? 0) + 5000;
+    return Math.max(testMs, (test.timeoutMs ?? DEFAULT_TEST_MS) * 1.5) + (this.session.board.timeouts?.bootMs ?? 0) + 5000;
   }
 
   /** The test's frames as evidence: data frames decoded with the contexts the tester knew by the end. */

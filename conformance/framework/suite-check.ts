@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { faultNames } from '../../host/board/faults.js';
 import { loadBoard } from '../../host/board/board-config.js';
 import { boardNeeds } from './session.js';
-import { allTests, faultTargets, type TestCase } from './define.js';
+import { DEFAULT_TEST_MS, allTests, faultTargets, type TestCase } from './define.js';
+import { VIRTUAL_SETTLE_MS } from './runner.js';
 import { faultsActingOn, mismatches, modeOf, runOnVirtual, testsToRun } from './fault-check.js';
 import type { SuiteName } from './types.js';
 
@@ -32,6 +33,10 @@ export function checkSuites(suites: SuiteName[], options: { faults?: string[] } 
         const results = await runOnVirtual(board, tests());
         for (const r of results) if (r.verdict !== 'not-applicable') applied.add(r.id);
         expect(mismatches(tests(), results, undefined, modeOf(board))).toEqual([]);
+        // Each test needs no more board time than it declares (what a real-time board's run relies on).
+        const overrun = results.filter((r) => r.boardMs - VIRTUAL_SETTLE_MS > (tests().find((t) => t.id === r.id)!.timeoutMs ?? DEFAULT_TEST_MS))
+          .map((r) => `${r.id} took ${Math.round(r.boardMs - VIRTUAL_SETTLE_MS)} ms of board time`);
+        expect(overrun).toEqual([]);
       });
       for (const fault of faults()) {
         it(`under fault ${fault}, exactly the tests that declare it do not pass`, async () => {

@@ -94,7 +94,7 @@ async function separate(t: TestContext, messageId: number): Promise<{ ack: CoapS
 
 defineTest({
   id: 'COAP-09a', title: 'separate response: an Empty ACK first, then the response with the token; the client\'s ACK stops its retransmission',
-  suite: 'coap', ref: 'RFC 7252 §5.2.2', level: 'MUST', needs: [...NEEDS], spec: ['TD_COAP_CORE_09'],
+  suite: 'coap', ref: 'RFC 7252 §5.2.2', level: 'MUST', timeoutMs: 75_000, needs: [...NEEDS], spec: ['TD_COAP_CORE_09'],
   faults: [...PIGGYBACKED, 'coap-ignores-ack-to-separate-response'],
 }, async (t: TestContext) => {
   const { res } = await separate(t, 0x0c09);
@@ -109,7 +109,7 @@ defineTest({
 
 defineTest({
   id: 'COAP-09b', title: 'an unacknowledged CON response is retransmitted: first after 2-3 s, the timeout doubling, 4 times, then given up',
-  suite: 'coap', ref: 'RFC 7252 §4.2', level: 'MUST', needs: [...NEEDS], faults: [...PIGGYBACKED, 'coap-no-retransmission'],
+  suite: 'coap', ref: 'RFC 7252 §4.2', level: 'MUST', timeoutMs: 120_000, needs: [...NEEDS], faults: [...PIGGYBACKED, 'coap-no-retransmission'],
 }, async (t: TestContext) => {
   const { res } = await separate(t, 0x0c19);
   if (!res.msg.confirmable) t.inconclusive(`the separate response came in a ${typeOf(res.msg)}: nothing is retransmitted`);

@@ -164,7 +164,7 @@ defineTest({
 
 defineTest({
   id: 'LND-02g', title: 'a context whose lifetime ran out is no longer used for compression (receive-only)', suite: 'lowpan-nd',
-  ref: 'RFC 6775 §5.4.3', level: 'MUST', needs: [...ND], faults: [...JOINED_ECHO, ...NO_CONTEXT_USE, 'context-lifetime-ignored'],
+  ref: 'RFC 6775 §5.4.3', level: 'MUST', timeoutMs: 90_000, needs: [...ND], faults: [...JOINED_ECHO, ...NO_CONTEXT_USE, 'context-lifetime-ignored'],
 }, async (t: TestContext) => {
   const { router, global } = await t.join({ contexts: [ctx(0, PREFIX, true, 1)] });
   // From now on the router's RAs (answers to RS) carry no 6CO: the one-minute lifetime is not renewed.
@@ -323,7 +323,7 @@ multiPrefixTest('LND-04d', 'TD_6Lo_ND_07', true);
 
 defineTest({
   id: 'LND-04e', title: 'host NUD: traffic through the router after ReachableTime makes the host probe it with a unicast NS',
-  suite: 'lowpan-nd', ref: 'RFC 6775 §5.5', level: 'MUST', needs: [...ND, 'ping'], spec: ['TD_6Lo_ND_03'], faults: [...JOIN, 'nud-no-probe'],
+  suite: 'lowpan-nd', ref: 'RFC 6775 §5.5', level: 'MUST', timeoutMs: 45_000, needs: [...ND, 'ping'], spec: ['TD_6Lo_ND_03'], faults: [...JOIN, 'nud-no-probe'],
 }, async (t: TestContext) => {
   // BaseReachableTime 10 s: the router's entry is STALE after at most 15 s (RFC 4861 §6.3.2);
   // traffic then moves it to DELAY and, 5 s later, to PROBE with a unicast NS (RFC 4861 §7.3.3).
@@ -458,7 +458,7 @@ async function throughOneLifetime(t: TestContext, config: Partial<RouterConfig> 
 
 defineTest({
   id: 'LND-07', title: 'the host re-registers its address before the registration lifetime ends', suite: 'lowpan-nd',
-  ref: 'RFC 6775 §5.5.1', level: 'MUST', needs: [...ND], faults: [...JOINED_ECHO, 'no-re-registration'],
+  ref: 'RFC 6775 §5.5.1', level: 'MUST', timeoutMs: 3_700_000, needs: [...ND], faults: [...JOINED_ECHO, 'no-re-registration'],
 }, async (t: TestContext) => {
   const { global, first, later, lifetimeMs } = await throughOneLifetime(t);
   t.check(later.length > 0 && aroOf(later[0])!.lifetime > 0, {
@@ -471,7 +471,7 @@ defineTest({
 
 defineTest({
   id: 'LND-08a', title: 'EARO: each re-registration carries a newer TID (T flag set)', suite: 'lowpan-nd',
-  ref: 'RFC 8505 §5.2', level: 'MUST', needs: [...ND], faults: [...JOIN, 'no-re-registration', 'earo-tid-constant', 'aro-without-t-flag'],
+  ref: 'RFC 8505 §5.2', level: 'MUST', timeoutMs: 3_700_000, needs: [...ND], faults: [...JOIN, 'no-re-registration', 'earo-tid-constant', 'aro-without-t-flag'],
 }, async (t: TestContext) => {
   // An RFC 8505 router (6CIO with E, §6.3): the one that reads the TID.
   const { first, later } = await throughOneLifetime(t, { cioFlags: CIO_E });

@@ -166,7 +166,7 @@ async function fragmentFlood(t: TestContext): Promise<void> {
 
 defineTest({
   id: 'ROB-02a', title: 'after a flood of first fragments that never complete, the device answers and, once the reassembly timeout has passed, reassembles again',
-  suite: 'robustness', ref: 'RFC 4944 §5.3', level: 'MUST', faults: [...ECHO, ...REASSEMBLY, 'reassembly-buffers-never-freed'],
+  suite: 'robustness', ref: 'RFC 4944 §5.3', level: 'MUST', timeoutMs: 75_000, faults: [...ECHO, ...REASSEMBLY, 'reassembly-buffers-never-freed'],
 }, async (t: TestContext) => {
   await fragmentFlood(t);
   await t.alive('RFC 4944 §5.3');

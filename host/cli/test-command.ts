@@ -28,6 +28,7 @@ export interface TestOptions {
   bail?: boolean;
   json?: boolean;
   force?: boolean;
+  long?: boolean;
 }
 
 export const EXIT_INTERRUPTED = 130;
@@ -94,7 +95,7 @@ export async function testCommand(o: TestOptions): Promise<void> {
   process.once('SIGTERM', onSignal);
   try {
     const runner = new Runner(session, [reporters, ...jsonOut]);
-    const out = await runner.run(run, tests, { bail: o.bail, signal: abort.signal });
+    const out = await runner.run(run, tests, { bail: o.bail, signal: abort.signal, long: o.long });
     const summary = summarize(run, out.results, { durationMs: out.durationMs, boardMs: out.boardMs, interrupted: out.interrupted });
     await reporters.onEnd(summary, out.results);
     if (o.json) process.stdout.write(JSON.stringify({ summary, reportDir: dir }) + '\n');
@@ -139,6 +140,7 @@ export function registerTest(p: Command): void {
     .option('--report-dir <dir>', 'where the reports go (default reports/<time>-<board>/)')
     .option('--force', 'write into a report folder that is not empty')
     .option('--bail', 'stop at the first failure or error')
+    .option('--long', 'real-time boards: also run the tests that need more than the board\'s maxTestMs (lifetimes of minutes or hours)')
     .option('--json', 'one JSON line per test result on stdout, then the summary (progress and terminal output off)')
     .addHelpText('after', '\nExit codes: 0 every test passed or was not applicable, 1 a test failed, errored or was inconclusive,\n2 usage or setup error, 130 interrupted (Ctrl-C; the reports so far are kept).')
     .action((opts) => testCommand(opts));
