@@ -17,8 +17,17 @@ fi
 
 npm ci --no-audit --no-fund
 
+# CI logs are files, not terminals: no colour codes (vitest, our progress
+# output and anything else that honours NO_COLOR / FORCE_COLOR=0), in CI
+# (CI=true) or whenever the output is not a terminal.
+if [ "${CI:-}" = true ] || [ -n "${NO_COLOR:-}" ] || [ ! -t 1 ]; then
+  export NO_COLOR=1 FORCE_COLOR=0
+fi
+
 # Every test; then the plain closing line CI reads ("N passed, N failed").
-report="$(mktemp -d)/vitest.json"
+report_dir="$(mktemp -d)"
+trap 'rm -rf "$report_dir"' EXIT
+report="$report_dir/vitest.json"
 status=0
 npm test -- --reporter=default --reporter=json --outputFile.json="$report" || status=$?
 node -e '

@@ -8,6 +8,7 @@ import { registerPing } from './ping-command.js';
 import { registerDecode } from './decode-command.js';
 import { registerEncode } from './encode-command.js';
 import { registerTest } from './test-command.js';
+import { faultNames } from '../board/faults.js';
 import { SIXLAB_VERSION } from './version.js';
 import { EXIT_USAGE, reportFatal } from './usage-error.js';
 
@@ -25,7 +26,47 @@ function program(): Command {
   registerPing(p);
   registerCapture(p);
   registerTest(p);
+  p.addHelpText('after', () => helpText());
   return p;
+}
+
+/** What `sixlab --help` says after the commands: examples, exit codes, the fault names. */
+function helpText(): string {
+  const faults = wrap(faultNames().join(', '), 78, '  ');
+  return `
+Examples:
+  sixlab boards                                 the boards and whether each is usable here
+  sixlab ping --board virtual -c 3              ping the virtual board's device
+  sixlab board up virtual &                     serve it on a PTY (/tmp/sixlab-virtual)...
+  sixlab ping --board virtual-pty -c 3          ...and ping it through the serial link
+  sixlab capture --board virtual --out v.pcapng --duration 45
+  sixlab test --board virtual                   run the conformance suites, write reports
+  sixlab decode < samples/frames.hex            decode 802.15.4 frames (hex, FCS included)
+  sixlab <command> --help                       one command's options
+
+Exit codes:
+  0  done (ping: replies came back and were right; decode: a refused frame is a result)
+  1  failures found (ping: nothing answered or a reply was wrong; test: a test failed)
+  2  bad input or setup: a flag, an address, a board that is missing, invalid or
+     cannot be opened; one line on stderr
+  130  interrupted (test: Ctrl-C; the reports so far are kept)
+
+Faults (--fault NAME on virtual boards; what each breaks: docs/faults.md):
+${faults}
+`;
+}
+
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent.length + line.length + 1 + word.length > width) {
+      lines.push(indent + line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(indent + line);
+  return lines.join('\n');
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,9 +1,12 @@
 // Helpers shared by the *.test.ts files of this folder (not used at run time).
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onTestFinished } from 'vitest';
 
-/** A fresh temporary directory for pcap files. */
+/** A fresh temporary directory for pcap files, removed when the test that asked for it ends (call it inside a test). */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'sixlab-packet-'));
+  const dir = mkdtempSync(join(tmpdir(), 'sixlab-packet-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
