@@ -1,38 +1,51 @@
 #!/usr/bin/env node
 // sixlab: the command line. Exit codes: 0 done, 1 failures found, 2 usage or setup error.
 import { Command, CommanderError } from 'commander';
-import { registerBoardUp } from './board-up-command.js';
-import { registerBoards } from './boards-command.js';
-import { registerCapture } from './capture-command.js';
-import { registerPing } from './ping-command.js';
-import { registerDecode } from './decode-command.js';
-import { registerEncode } from './encode-command.js';
-import { registerTest } from './test-command.js';
-import { faultNames } from '../board/faults.js';
 import { SIXLAB_VERSION } from './version.js';
 import { EXIT_USAGE, reportFatal } from './usage-error.js';
 
-function program(): Command {
+type Register = (p: Command) => void;
+
+// Each command loads only its own modules: `sixlab decode` on a million frames
+// should not pay for the conformance suites, serialport or the ZEP stack.
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  decode: async () => (await import('./decode-command.js')).registerDecode,
+  encode: async () => (await import('./encode-command.js')).registerEncode,
+  boards: async () => (await import('./boards-command.js')).registerBoards,
+  board: async () => (await import('./board-up-command.js')).registerBoardUp,
+  ping: async () => (await import('./ping-command.js')).registerPing,
+  capture: async () => (await import('./capture-command.js')).registerCapture,
+  test: async () => (await import('./test-command.js')).registerTest,
+  'list-tests': async () => (await import('./test-command.js')).registerTest,
+};
+
+async function program(argv: string[]): Promise<Command> {
   const p = new Command('sixlab')
     .description('IPv6 / 6LoWPAN readiness testing for constrained devices')
     .version(SIXLAB_VERSION)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `sixlab: ${s}` : s) });
-
-  registerDecode(p);
-  registerEncode(p);
-  registerBoards(p);
-  registerBoardUp(p);
-  registerPing(p);
-  registerCapture(p);
-  registerTest(p);
-  p.addHelpText('after', () => helpText());
+  const one = COMMANDS[argv[2] ?? ''];
+  if (one) {
+    (await one())(p);
+    return p;
+  }
+  // Help, a version, or an unknown command: every command, so commander can list them.
+  const registered = new Set<Register>();
+  for (const load of Object.values(COMMANDS)) {
+    const register = await load();
+    if (!registered.has(register)) register(p);
+    registered.add(register);
+  }
+  const { faultNames } = await import('../board/faults.js');
+  const names = faultNames();
+  p.addHelpText('after', () => helpText(names));
   return p;
 }
 
 /** What `sixlab --help` says after the commands: examples, exit codes, the fault names. */
-function helpText(): string {
-  const faults = wrap(faultNames().join(', '), 78, '  ');
+function helpText(faultNames: string[]): string {
+  const faults = wrap(faultNames.join(', '), 78, '  ');
   return `
 Examples:
   sixlab boards                                 the boards and whether each is usable here
@@ -71,7 +84,7 @@ function wrap(text: string, width: number, indent: string): string {
 
 async function main(argv: string[]): Promise<void> {
   try {
-    await program().parseAsync(argv);
+    await (await program(argv)).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return;
