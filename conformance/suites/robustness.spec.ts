@@ -10,7 +10,7 @@ import { echoBody } from '../../host/packet/icmpv6.js';
 import { buildNdPacket, solicitedNodeAddress, type NdOption } from '../../host/packet/ndp.js';
 import { buildIpv6Packet } from '../../host/packet/packet.js';
 import { ALL_NODES } from '../../host/harness/router.js';
-import { BROADCAST } from '../../host/harness/tester.js';
+import { BROADCAST, macHeaderLength } from '../../host/harness/tester.js';
 import { defineTest } from '../framework/define.js';
 import { ROUTER_LINK, type TestContext } from '../framework/context.js';
 import { ECHO, JOIN } from './common.js';
@@ -44,7 +44,9 @@ function payloadsOf(t: TestContext, packet: Uint8Array, src: LinkAddress, dst: L
 
 /** Frames the hostile stations send: their MAC header is right (so the device takes them), the rest is what the test says. */
 function frame(t: TestContext, payload: Uint8Array, src: LinkAddress, dst: LinkAddress, seq: number): Uint8Array {
-  return t.tester.frame(payload, { src, dst, seq, ackRequest: false });
+  // No PHY carries more than aMaxPhyPacketSize (127) octets: a serial link refuses such a frame.
+  const room = 127 - 2 - macHeaderLength(src, dst);
+  return t.tester.frame(payload.subarray(0, room), { src, dst, seq, ackRequest: false });
 }
 
 /** The device's answer to a fragmented Echo Request of 600 octets of data: reassembly works (RFC 4944 §5.3). */
