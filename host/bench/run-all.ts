@@ -11,6 +11,8 @@ import { nodeBench } from './node-bench.js';
 import { framingRates, nodesOnOneMedium, pingPty, pingVirtual } from './link-bench.js';
 import { tsharkRate } from './tshark-bench.js';
 import { dissectRate, ptyRun, virtualRun } from './conformance-bench.js';
+import { fleetBench, fleetRows, proxyRoundTrip } from './fleet-bench.js';
+import { zepFragmentedPing, zepRows } from './zep-bench.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
@@ -30,6 +32,9 @@ async function main(): Promise<void> {
   const dissect = dissectRate(frames);
   const suiteRuns = [await virtualRun('virtual'), await virtualRun('virtual-classic')];
   const pty = await ptyRun();
+  const zep = await zepFragmentedPing();
+  const cells = await fleetBench();
+  const proxy = await proxyRoundTrip();
   const fleets: [number, { wallMs: number; deliveries: number }][] = [];
   for (const n of [10, 100, 300, 1000]) fleets.push([n, await nodesOnOneMedium(n)]);
   const rows: [string, string, string][] = [
@@ -61,12 +66,13 @@ async function main(): Promise<void> {
     ]),
     ['all suites over a real PTY (board up virtual)', pty ? `${fmt(pty.wholeMs)} ms wall, ${pty.tests} tests: ${pty.passed} passed, ${pty.notApplicable} n/a, ${pty.other} other` : 'socat not installed', ''],
   ];
+  rows.push(...zepRows(zep), ...fleetRows(cells, proxy));
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v, budget] of rows) console.log(`${k.padEnd(w)}  ${v}${budget ? `   [budget ${budget}]` : ''}`);
   console.log(JSON.stringify({
     bench: 'core', node: process.version, wasmBytes, codecBytes, ...codec, tsharkFramesPerSecond: tshark?.perSecond,
     nodeMemoryBytes: node.memoryBytes, nodeTables: node.tables, echoPerSecond: node.echoPerSecond,
-    framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets), dissectPerSecond: dissect, suiteRuns, ptySuiteRun: pty,
+    framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets), dissectPerSecond: dissect, suiteRuns, ptySuiteRun: pty, zep, cells, proxy,
     decode,
   }));
 }

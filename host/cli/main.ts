@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   boards: async () => (await import('./boards-command.js')).registerBoards,
   board: async () => (await import('./board-up-command.js')).registerBoardUp,
   ping: async () => (await import('./ping-command.js')).registerPing,
+  coap: async () => (await import('./coap-command.js')).registerCoap,
   capture: async () => (await import('./capture-command.js')).registerCapture,
   test: async () => (await import('./test-command.js')).registerTest,
   'list-tests': async () => (await import('./test-command.js')).registerTest,

@@ -14,6 +14,10 @@ export interface RegisteredDevice {
   lifetimeMinutes: number;
   /** Location label from the scenario (line, cell), if any. */
   location?: string;
+  /** The cell of the site plan the device is in (its RAs carry that cell's prefix). */
+  cell?: string;
+  /** Each registered address with its own registration times. */
+  registrations?: { address: string; firstRegisteredAt: number; lastRegisteredAt: number; lifetimeMinutes: number; expiresAt: number; tid?: number }[];
 }
 
 export interface CoapRequest {
@@ -26,6 +30,12 @@ export interface CoapRequest {
   contentFormat?: number;
   /** CON (default) with RFC 7252 §4.2 retransmission, or NON. */
   confirmable?: boolean;
+  /** The device's UDP port (default 5683). */
+  port?: number;
+  /** Give up after this many milliseconds on the gateway's clock (default: the RFC 7252 §4.2 retransmissions, then MAX_TRANSMIT_WAIT for a separate or NON response). */
+  timeoutMs?: number;
+  /** More options, sent as given (Accept, ETag, ...), by number or coap-packet name. */
+  options?: { name: string | number; value: Uint8Array }[];
 }
 
 export interface CoapResponse {
@@ -36,6 +46,8 @@ export interface CoapResponse {
   observe?: number;
   /** Milliseconds on the gateway's clock when it arrived. */
   at: number;
+  /** Every option of the response, in order (number or coap-packet name). */
+  options?: { name: string | number; value: Uint8Array }[];
 }
 
 export interface Gateway {

@@ -1,6 +1,11 @@
 // A simulated IEEE 802.15.4 channel under a virtual clock. Stations transmit
-// PSDUs; every other station may hear each transmission, after the link's
-// delay and unless the link loses it (seeded, so runs repeat). Unicast frames
+// PSDUs; every other station that can hear the sender may hear each
+// transmission, after the link's delay and unless the link loses it (seeded,
+// so runs repeat). Who can hear whom is the medium's topology: without one,
+// every station hears every other; with one, cells (each on its own channel
+// and PAN, IEEE 802.15.4-2015 §10) and a radio range (positions in metres)
+// decide, so that a fleet of a thousand nodes costs what its cells cost, not
+// the square of its size. Unicast frames
 // that request an ACK are acknowledged by the receiver and retransmitted by
 // the sender's MAC up to macMaxFrameRetries times (IEEE 802.15.4-2015
 // §6.7.4.3); receivers drop MAC-level duplicates by source and sequence
@@ -36,6 +41,24 @@ export interface MacAddressing {
 export interface LinkProperties {
   lossPercent: number;
   delayMs: number;
+}
+
+/** Where a station sits in the medium's topology. */
+export interface Placement {
+  /** The cells it is in (a cell is a channel and PAN of its own): it hears and
+   *  is heard by the stations that share one of them. Absent: every cell (a
+   *  sniffer, a gateway with a radio on every channel). */
+  cells?: string[];
+  /** Its position in metres, for the medium's radio range. Absent: in range of everyone. */
+  position?: { x: number; y: number; z?: number };
+}
+
+/** What the medium carried (for benchmarks and captures' summaries). */
+export interface MediumStats {
+  /** Frames put on the air, MAC retransmissions included (ACKs not counted). */
+  transmissions: number;
+  /** Frames that reached a station's radio (before loss: each (transmission, listener) pair). */
+  deliveries: number;
 }
 
 export interface Transmission {
@@ -80,19 +103,117 @@ export class Medium {
   private readonly listeners: ((t: Transmission) => void)[] = [];
   private rngState: number;
   defaults: LinkProperties;
+  readonly stats: MediumStats = { transmissions: 0, deliveries: 0 };
+  /** Topology: placements by station name, and the radio range (metres). */
+  private readonly placements = new Map<string, Placement>();
+  private range?: number;
+  /** Who hears each sender, in attach order (computed once per sender, kept up to date on attach and detach). */
+  private readonly audiences = new Map<string, Station[]>();
+  /** The same for unicast frames from a station in several cells, by sender and destination. */
+  private readonly unicastAudiences = new Map<string, Station[]>();
 
-  constructor(readonly clock: Scheduler, options: { seed?: number } & Partial<LinkProperties> = {}) {
+  constructor(readonly clock: Scheduler, options: { seed?: number; rangeM?: number } & Partial<LinkProperties> = {}) {
     this.rngState = (options.seed ?? 1) >>> 0 || 1;
     this.defaults = { lossPercent: options.lossPercent ?? 0, delayMs: options.delayMs ?? 0 };
+    if (options.rangeM !== undefined) this.setRange(options.rangeM);
   }
 
-  attach(station: Station): void {
+  /** Attaches a station, optionally placed in the topology (cells, position). */
+  attach(station: Station, placement?: Placement): void {
+    if (placement) this.placements.set(station.name, normalise(placement));
+    const replaced = this.stations.has(station.name);
     this.stations.set(station.name, station);
     this.seen.set(station.name, new Map());
+    this.unicastAudiences.clear();
+    if (replaced || placement) this.audiences.clear();
+    else for (const [sender, list] of this.audiences) if (this.hears(sender, station.name)) list.push(station);
   }
 
   detach(name: string): void {
+    const station = this.stations.get(name);
     this.stations.delete(name);
+    this.audiences.delete(name);
+    this.unicastAudiences.clear();
+    if (station) for (const list of this.audiences.values()) {
+      const i = list.indexOf(station);
+      if (i >= 0) list.splice(i, 1);
+    }
+  }
+
+  /** Puts a station in cells and/or at a position (before or after it is attached). */
+  place(name: string, placement: Placement): void {
+    this.placements.set(name, normalise(placement));
+    this.audiences.clear();
+    this.unicastAudiences.clear();
+  }
+
+  /** The radio range in metres between placed stations (undefined: unlimited). */
+  setRange(metres: number | undefined): void {
+    if (metres !== undefined && !(metres >= 0)) throw new RangeError(`medium: radio range ${metres} m is not a distance`);
+    this.range = metres;
+    this.audiences.clear();
+    this.unicastAudiences.clear();
+  }
+
+  /** Whether a frame from `from` can reach `to`: they share a cell (or either is
+   *  in every cell) and are within range (or either has no position). */
+  hears(from: string, to: string): boolean {
+    if (from === to) return false;
+    const a = this.placements.get(from);
+    const b = this.placements.get(to);
+    if (!a || !b) return true;
+    if (a.cells && b.cells && !a.cells.some((c) => b.cells!.includes(c))) return false;
+    if (this.range !== undefined && a.position && b.position) {
+      const dx = a.position.x - b.position.x;
+      const dy = a.position.y - b.position.y;
+      const dz = (a.position.z ?? 0) - (b.position.z ?? 0);
+      if (dx * dx + dy * dy + dz * dz > this.range * this.range) return false;
+    }
+    return true;
+  }
+
+  /** The stations a frame from `from` reaches, in attach order. */
+  audience(from: string): Station[] {
+    let list = this.audiences.get(from);
+    if (!list) {
+      list = [];
+      for (const [name, station] of this.stations) if (this.hears(from, name)) list.push(station);
+      this.audiences.set(from, list);
+    }
+    return list;
+  }
+
+  /**
+   * The stations a frame reaches. A station in several cells (a gateway with a
+   * radio on each channel) sends a unicast frame on its destination's
+   * channel only, and a broadcast on every one of its channels.
+   */
+  private audienceOf(from: string, mac: MacAddressing | undefined): Station[] {
+    const all = this.audience(from);
+    const cells = this.placements.get(from)?.cells;
+    if ((cells && cells.length === 1) || !mac || isBroadcast(mac) || mac.dstMode === 0) return all;
+    const key = `${from}|${mac.dstMode}:${Buffer.from(mac.dst).toString('hex')}`;
+    let list = this.unicastAudiences.get(key);
+    if (!list) {
+      const channels = new Set<string>();
+      let everywhere = false;
+      for (const st of all) {
+        if (!st.accepts(mac)) continue;
+        const c = this.placements.get(st.name)?.cells;
+        if (!c) everywhere = true;
+        else c.forEach((x) => channels.add(x));
+      }
+      list = everywhere || channels.size === 0 ? all : all.filter((st) => {
+        const c = this.placements.get(st.name)?.cells;
+        return !c || c.some((x) => channels.has(x));
+      });
+      this.unicastAudiences.set(key, list);
+    }
+    return list;
+  }
+
+  private get hasTopology(): boolean {
+    return this.placements.size > 0;
   }
 
   /** Sets loss and delay from one station to another (one direction). */
@@ -132,8 +253,14 @@ export class Medium {
     // One event per arrival time, not per station: a broadcast reaching every
     // station on equal links is a single event.
     const arrivals = new Map<number, Station[]>();
-    for (const [name, station] of this.stations) {
+    // Without a topology every station hears (the medium as it always was);
+    // with one, only the sender's audience (its cells, its range).
+    const reached: Iterable<Station> = this.hasTopology ? this.audienceOf(from, mac) : this.stations.values();
+    this.stats.transmissions++;
+    for (const station of reached) {
+      const name = station.name;
       if (name === from) continue;
+      this.stats.deliveries++;
       const link = this.link(from, name);
       if (link.lossPercent > 0 && this.random() * 100 < link.lossPercent) continue;
       const at = now + link.delayMs;
@@ -169,4 +296,9 @@ export class Medium {
     }
     station.receive(psdu, this.clock.now());
   }
+}
+
+function normalise(p: Placement): Placement {
+  if (p.cells !== undefined && p.cells.length === 0) throw new RangeError('medium: a station placed in no cell would hear nothing (leave cells out for every cell)');
+  return { cells: p.cells ? [...new Set(p.cells)] : undefined, position: p.position ? { ...p.position } : undefined };
 }
