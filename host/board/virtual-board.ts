@@ -11,7 +11,8 @@ import type { Scheduler } from '../sim/clock.js';
 import type { Board } from './board-config.js';
 import { createFaults, type Fault } from './faults.js';
 
-function sameAddress(mac: MacAddressing, link: LinkAddress, short?: number): boolean {
+/** Whether a frame's destination is `link` (or the 16-bit `short` address of the same station). */
+export function sameAddress(mac: MacAddressing, link: LinkAddress, short?: number): boolean {
   if (mac.dstMode === 3) return link.mode === 'extended' && mac.dst.every((b, i) => b === link.bytes[i]);
   if (mac.dstMode === 2) {
     if (link.mode === 'short') return mac.dst[0] === link.bytes[0] && mac.dst[1] === link.bytes[1];

@@ -1,5 +1,6 @@
-// --context N=PREFIX/LEN (RFC 6282 §3.1.2 context identifiers 0..15).
-import { parseIpv6 } from '../packet/ipv6-address.js';
+// --context N=PREFIX/LEN (RFC 6282 §3.1.2 context identifiers 0..15). The
+// address parser is the caller's (decode uses the core's own, so that it does
+// not load a general-purpose address library for its start-up).
 import { UsageError } from './usage-error.js';
 
 export interface ContextSpec {
@@ -9,7 +10,7 @@ export interface ContextSpec {
   text: string;
 }
 
-export function parseContextOption(spec: string): ContextSpec {
+export function parseContextOption(spec: string, parseAddress: (text: string) => Uint8Array): ContextSpec {
   const m = /^(\d{1,2})=([^/]+)\/(\d{1,3})$/.exec(spec.trim());
   if (!m) throw new UsageError(`--context ${JSON.stringify(spec)}: expected N=PREFIX/LEN, e.g. 0=2001:db8::/64`);
   const id = Number(m[1]);
@@ -18,7 +19,7 @@ export function parseContextOption(spec: string): ContextSpec {
   if (length < 1 || length > 128) throw new UsageError(`--context ${spec}: prefix length must be 1..128`);
   let prefix: Uint8Array;
   try {
-    prefix = parseIpv6(m[2]);
+    prefix = parseAddress(m[2]);
   } catch {
     throw new UsageError(`--context ${spec}: ${JSON.stringify(m[2])} is not an IPv6 address`);
   }

@@ -8,7 +8,7 @@
 // when they are used.
 import type { Command } from 'commander';
 import { Capacity } from '../../firmware/abi/layout.js';
-import { CoreError, SixlabCore } from '../core/sixlab-core.js';
+import { SixlabCore } from '../core/sixlab-core.js';
 import { parseHex } from '../packet/hex.js';
 import { writeFrameJson } from './decode-json.js';
 import { ByteOut } from './decode-output.js';
@@ -16,6 +16,7 @@ import { FrameDecoder } from './frame-decoder.js';
 import type { FrameMeta } from './frame-report.js';
 import { HexLineError, HexLines } from './hex-input.js';
 import { UsageError } from './usage-error.js';
+import { parseContextOption } from './context-option.js';
 
 export interface DecodeOptions {
   context: string[];
@@ -28,25 +29,11 @@ export function coreWithContexts(specs: string[]): SixlabCore {
   return withContexts(new SixlabCore(), specs);
 }
 
-/** --context N=PREFIX/LEN (RFC 6282 §3.1.2 context identifiers 0..15), the
- *  prefix read by the core's own address parser; the same checks and
- *  messages as context-option.ts. */
+/** --context N=PREFIX/LEN, the prefix read by the core's own address parser. */
 function withContexts<T extends SixlabCore>(core: T, specs: string[]): T {
   for (const spec of specs) {
-    const m = /^(\d{1,2})=([^/]+)\/(\d{1,3})$/.exec(spec.trim());
-    if (!m) throw new UsageError(`--context ${JSON.stringify(spec)}: expected N=PREFIX/LEN, e.g. 0=2001:db8::/64`);
-    const id = Number(m[1]);
-    const length = Number(m[3]);
-    if (id > 15) throw new UsageError(`--context ${spec}: context id must be 0..15`);
-    if (length < 1 || length > 128) throw new UsageError(`--context ${spec}: prefix length must be 1..128`);
-    let prefix: Uint8Array;
-    try {
-      prefix = core.parseAddress(m[2]);
-    } catch (err) {
-      if (!(err instanceof CoreError)) throw err;
-      throw new UsageError(`--context ${spec}: ${JSON.stringify(m[2])} is not an IPv6 address`);
-    }
-    core.setContext(id, prefix, length);
+    const c = parseContextOption(spec, (text) => core.parseAddress(text));
+    core.setContext(c.id, c.prefix, c.length);
   }
   return core;
 }

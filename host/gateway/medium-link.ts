@@ -7,6 +7,7 @@ import type { Link, ReceivedFrame } from '../link/link.js';
 import type { LinkAddress } from '../packet/link-address.js';
 import type { Scheduler } from '../sim/clock.js';
 import type { MacAddressing, Medium, Placement, Station } from '../sim/medium.js';
+import { sameAddress } from '../board/virtual-board.js';
 
 export class MediumLink implements Station, Link {
   private readonly listeners = new Set<(f: ReceivedFrame) => void>();
@@ -18,9 +19,7 @@ export class MediumLink implements Station, Link {
   }
 
   accepts(mac: MacAddressing): boolean {
-    const a = this.address;
-    if (mac.dstMode === 3) return a.mode === 'extended' && mac.dst.every((b, i) => b === a.bytes[i]);
-    return mac.dstMode === 2 && a.mode === 'short' && mac.dst[0] === a.bytes[0] && mac.dst[1] === a.bytes[1];
+    return sameAddress(mac, this.address);
   }
 
   receive(psdu: Uint8Array, at: number): void {
