@@ -6,14 +6,28 @@ cd "$(dirname "$0")/.."
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# tshark: Wireshark's dissectors, the third opinion in the cross-checks.
-# wabt: wasm-objdump, to inspect the core module by hand.
-# socat: makes the PTYs the virtual board is served on (sixlab board up).
-if ! command -v tshark >/dev/null 2>&1 || ! command -v wasm-objdump >/dev/null 2>&1 || ! command -v socat >/dev/null 2>&1; then
+# The Debian packages the tests use, each for its reason:
+#   tshark            Wireshark's dissectors, the third opinion in the cross-checks
+#   wabt              wasm2c for the firmware board; wasm-objdump to inspect the core
+#   socat             the PTYs the virtual board is served on (sixlab board up)
+#   chromium          report.html opened in a real browser (playwright-core)
+#   gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
+#                     the core as Cortex-M4 firmware, booted in QEMU (docs/qemu-board.md)
+#   gcc libc6-dev     the core's native speed (the same wasm2c output on the host)
+#   mosquitto         an external MQTT broker for the scenario tests
+packages=(tshark wabt socat chromium gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc libc6-dev mosquitto)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
   echo "wireshark-common wireshark-common/install-setuid boolean false" | as_root debconf-set-selections
   as_root apt-get update
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends tshark wabt socat
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
+
+# mosquitto as installed by Debian may start a service holding port 1883: stop it.
+bash scripts/install-scenario-deps.sh >/dev/null
 
 npm ci --no-audit --no-fund
 

@@ -247,10 +247,21 @@ export class LinkSession implements Session {
     }
   }
 
+  /** A reboot the test asked for: the device answers RESULT, restarts and says hello unasked; only then is it back. */
   async reboot(): Promise<void> {
     const serial = this.serial;
     if (!serial || !this.has('reboot')) throw new SessionError('this board cannot be rebooted by the harness');
-    await serial.reboot(this.board.timeouts?.helloMs ?? 2000);
+    const helloMs = this.board.timeouts?.helloMs ?? 2000;
+    let booted!: () => void;
+    const hello = new Promise<void>((resolve) => (booted = resolve));
+    const stop = serial.onBoot(() => booted());
+    try {
+      await serial.reboot(helloMs);
+      await Promise.race([hello, this.clock.sleep((this.board.timeouts?.bootMs ?? 0) + helloMs)]);
+      await serial.hello(helloMs);
+    } finally {
+      stop();
+    }
     this.rebooted = false;
   }
 

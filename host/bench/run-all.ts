@@ -13,6 +13,9 @@ import { tsharkRate } from './tshark-bench.js';
 import { dissectRate, ptyRun, virtualRun } from './conformance-bench.js';
 import { fleetBench, fleetRows, proxyRoundTrip } from './fleet-bench.js';
 import { zepFragmentedPing, zepRows } from './zep-bench.js';
+import { nativeBench, nativeBenchMissing, nativeBenchRows } from './native-bench.js';
+import { scenarioBench, scenarioBenchRows } from './scenario-bench.js';
+import { existsSync, readFileSync } from 'node:fs';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
@@ -32,6 +35,11 @@ async function main(): Promise<void> {
   const dissect = dissectRate(frames);
   const suiteRuns = [await virtualRun('virtual'), await virtualRun('virtual-classic')];
   const pty = await ptyRun();
+  const nativeMissing = nativeBenchMissing();
+  const native = nativeMissing ? undefined : nativeBench({ mix });
+  const firmwareSizes = join(dirname(coreWasmPath()), 'boards', 'qemu-mps2-an386', 'sizes.json');
+  const firmware = existsSync(firmwareSizes) ? JSON.parse(readFileSync(firmwareSizes, 'utf8')) as { text: number; data: number; bss: number; ramBytes: number } : undefined;
+  const scenarioFleet = await scenarioBench({ log: (l) => process.stderr.write(l + '\n') });
   const zep = await zepFragmentedPing();
   const cells = await fleetBench();
   const proxy = await proxyRoundTrip();
@@ -66,13 +74,16 @@ async function main(): Promise<void> {
     ]),
     ['all suites over a real PTY (board up virtual)', pty ? `${fmt(pty.wholeMs)} ms wall, ${pty.tests} tests: ${pty.passed} passed, ${pty.notApplicable} n/a, ${pty.other} other` : 'socat not installed', ''],
   ];
-  rows.push(...zepRows(zep), ...fleetRows(cells, proxy));
+  rows.push(...zepRows(zep), ...fleetRows(cells, proxy), ...scenarioBenchRows(scenarioFleet));
+  rows.push(native ? nativeBenchRows(native)[0] : ['core natively (wasm2c, x86-64 -O2)', `not measured: ${nativeMissing}`, '']);
+  if (native) rows.push(...nativeBenchRows(native).slice(1));
+  rows.push(['Cortex-M4 firmware (arm-none-eabi-size)', firmware ? `text ${fmt(firmware.text)}, data ${fmt(firmware.data)}, bss ${fmt(firmware.bss)}; RAM ${fmt(firmware.ramBytes)} bytes` : 'not built (npm run build:firmware; toolchain: scripts/install-toolchain.sh)', '<= 64 KiB text, <= 72 KiB RAM']);
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v, budget] of rows) console.log(`${k.padEnd(w)}  ${v}${budget ? `   [budget ${budget}]` : ''}`);
   console.log(JSON.stringify({
     bench: 'core', node: process.version, wasmBytes, codecBytes, ...codec, tsharkFramesPerSecond: tshark?.perSecond,
     nodeMemoryBytes: node.memoryBytes, nodeTables: node.tables, echoPerSecond: node.echoPerSecond,
-    framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets), dissectPerSecond: dissect, suiteRuns, ptySuiteRun: pty, zep, cells, proxy,
+    framing, virtualPing, ptyRttMs: ptyRtt, fleets: Object.fromEntries(fleets), dissectPerSecond: dissect, suiteRuns, ptySuiteRun: pty, zep, cells, proxy, native, firmware, scenarioFleet,
     decode,
   }));
 }

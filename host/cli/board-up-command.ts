@@ -9,6 +9,7 @@ import { collect } from './context-option.js';
 import type { Board } from '../board/board-config.js';
 import { PtyError, PtyServer } from '../board/pty-server.js';
 import { ZepServer } from '../board/zep-server.js';
+import { QemuServer } from '../board/qemu-server.js';
 import { formatIpv6, parseIpv6 } from '../packet/ipv6-address.js';
 import { board, stopSignal } from './board-tools.js';
 import { UsageError } from './usage-error.js';
@@ -25,6 +26,7 @@ export async function boardUpCommand(name: string, options: BoardUpOptions): Pro
   const b = board(name);
   if (options.zep !== undefined || b.link.kind === 'zep') return serveZep(b, options);
   if (options.zepRemote !== undefined) throw new UsageError('--zep-remote needs --zep (or a zep board)');
+  if (b.link.kind === 'serial' && b.name.startsWith('qemu-')) return serveQemu(b, options);
   if (b.link.kind !== 'virtual') throw new UsageError(`board ${name} is a ${b.link.kind} board; only virtual boards (or, with --zep, zep boards) can be served`);
   const path = options.link ?? `/tmp/sixlab-${name}`;
   let server: PtyServer;
@@ -184,4 +186,18 @@ export function registerBoardUp(p: Command): void {
     .option('--zep [host:port]', 'serve on ZEP v2 over UDP instead, bound here (default [::1]:17754; a zep board: its remotePort)')
     .option('--zep-remote <host:port>', 'where the device\'s frames go (default: the first node that speaks; a zep board: its localPort)')
     .action((name: string, opts) => boardUpCommand(name, opts));
+}
+
+/** The core as Cortex-M4 firmware booted in QEMU, its UART on a PTY behind the board's path (docs/qemu-board.md). */
+async function serveQemu(b: Board, options: BoardUpOptions): Promise<void> {
+  if (options.fault.length) throw new UsageError(`board ${b.name}: faults need a virtual board`);
+  if (b.link.kind !== 'serial') return;
+  const path = options.link ?? b.link.path;
+  const server = await QemuServer.start(b, path).catch((e: Error) => {
+    throw new UsageError(`board ${b.name}: ${e.message}`);
+  });
+  const stop = stopSignal(); // listening before saying it is up: an early Ctrl-C still stops QEMU
+  process.stdout.write(`board ${b.name} up on ${server.devicePath} (link ${path}), hello after ${Math.round(server.bootMs)} ms: ${server.hello.firmware}; Ctrl-C to stop\n`);
+  await stop;
+  await server.stop();
 }

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   capture: async () => (await import('./capture-command.js')).registerCapture,
   test: async () => (await import('./test-command.js')).registerTest,
   'list-tests': async () => (await import('./test-command.js')).registerTest,
+  scenario: async () => (await import('./scenario-command.js')).registerScenario,
 };
 
 async function program(argv: string[]): Promise<Command> {

@@ -106,6 +106,10 @@ export async function testCommand(o: TestOptions): Promise<void> {
     process.off('SIGTERM', onSignal);
     await session.close();
   }
+  // A test abandoned at its time limit may still hold a timer (a real-time
+  // sleep of minutes): the run is over and every report is written, so leave.
+  const code = Number(process.exitCode ?? 0);
+  process.stdout.write('', () => process.exit(code));
 }
 
 export function listTestsCommand(o: { suite: string[]; grep?: string; level?: string; json?: boolean }): void {

@@ -83,6 +83,8 @@ export const ErrorCode = {
   BadLength: 2,
   BadValue: 3,
   Unsupported: 4,
+  /** The core trapped; the device restarts (docs/serial-link.md). */
+  Trap: 5,
 } as const;
 
 /** LOG level. Unknown values are passed through. */
