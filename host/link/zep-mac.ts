@@ -6,7 +6,9 @@
 // - a unicast Data or MAC command frame with AR set waits for the Imm-Ack
 //   carrying its sequence number; no ACK within the ACK wait -> the same PSDU
 //   again, up to macMaxFrameRetries times, then the frame is reported lost;
-// - the next frame goes once the ACK is in: the ACK is the pacing;
+// - the next frame goes once the ACK is in, and not before the gap since the
+//   last one went out: a receiver that ACKs and then handles the frame is
+//   still busy right after its ACK;
 // - frames that get no ACK (broadcast, AR clear, lost, or the ACK wait set to
 //   0: the MAC switched off) are spaced by a gap, so that a receiver that is
 //   still handling the previous frame (RIOT's socket_zep drops what arrives
@@ -211,7 +213,10 @@ export class MacTransmitter {
       const at = await acked;
       if (at !== undefined) {
         this.counters.framesAcked++;
-        this.quietUntil = at; // the ACK paces the next frame
+        // The ACK paces the next frame, and so does the gap: a receiver such as
+        // RIOT native ACKs first and is then still busy with the frame (a 2 ms
+        // gap between fragments worked against it, back to back did not).
+        this.quietUntil = Math.max(at, sentAt + gapMs);
         return { status: 'acked', attempts: attempt + 1, ackMs: Math.max(0, at - sentAt) };
       }
     }
